@@ -1,0 +1,238 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { getDocument, OPS, Util, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
+import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js';
+import { normaliseText } from '../src/normalise.js';
+import type { Extractor } from './registry.js';
+
+const require = createRequire(import.meta.url);
+const pdfjsRoot = path.dirname(require.resolve('pdfjs-dist/package.json'));
+// Chinese PDFs use predefined CMaps (UniGB-UCS2-H …): without them text comes out empty or wrong.
+const CMAP_URL = pathToFileURL(path.join(pdfjsRoot, 'cmaps') + path.sep).href;
+const STANDARD_FONT_URL = pathToFileURL(path.join(pdfjsRoot, 'standard_fonts') + path.sep).href;
+
+type Matrix = [number, number, number, number, number, number];
+
+function apply(m: Matrix, x: number, y: number): [number, number] {
+  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+}
+
+/** A problem that makes a PDF unreadable; the message is meant for the user. */
+export class PdfOpenError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'encrypted' | 'corrupt' | 'empty',
+  ) {
+    super(message);
+    this.name = 'PdfOpenError';
+  }
+}
+
+/** Open a PDF with the packaged CMaps and standard fonts; the caller must `destroy()` it. */
+export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
+  // pdf.js transfers (detaches) the buffer it is given, so hand it a copy.
+  const data = new Uint8Array(bytes);
+  const task = getDocument({
+    data,
+    cMapUrl: CMAP_URL,
+    cMapPacked: true,
+    standardFontDataUrl: STANDARD_FONT_URL,
+    useSystemFonts: false,
+    disableFontFace: true,
+    isEvalSupported: false,
+    verbosity: VerbosityLevel.ERRORS,
+  });
+  try {
+    return await task.promise;
+  } catch (error) {
+    await task.destroy();
+    const name = (error as { name?: string }).name ?? '';
+    const message = (error as Error).message ?? String(error);
+    if (name === 'PasswordException') throw new PdfOpenError(`encrypted PDF (a password is required): ${message}`, 'encrypted');
+    throw new PdfOpenError(`not a readable PDF: ${message}`, 'corrupt');
+  }
+}
+
+const STROKE_OPS = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+const FILL_OPS = new Set<number>([OPS.fill, OPS.eoFill]);
+/** A filled rectangle thinner than this (points) is drawn as a ruling line. */
+const THIN_RECT = 2.5;
+/** Tolerance (points) for a segment to count as horizontal or vertical. */
+const AXIS_TOLERANCE = 0.8;
+
+/** Read one page: text items and ruling lines in points, top-left origin. */
+export async function readPage(page: PDFPageProxy): Promise<PageIR> {
+  const viewport = page.getViewport({ scale: 1 });
+  const toDisplay = viewport.transform as Matrix;
+  const content = await page.getTextContent();
+  const items: TextItem[] = [];
+  for (const item of content.items) {
+    if (!('str' in item)) continue;
+    const raw = item.str;
+    if (raw.trim() === '') continue;
+    const m = item.transform as Matrix;
+    const fontSize = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]);
+    const along = Math.hypot(m[0], m[1]) || 1;
+    const dir: [number, number] = [m[0] / along, m[1] / along];
+    const up: [number, number] = [m[2] / (fontSize || 1), m[3] / (fontSize || 1)];
+    const origin: [number, number] = [m[4], m[5]];
+    const corners = [
+      [0, -0.15],
+      [item.width, -0.15],
+      [0, 0.85],
+      [item.width, 0.85],
+    ].map(([t, h]) => {
+      const x = origin[0] + dir[0] * t! + up[0] * h! * fontSize;
+      const y = origin[1] + dir[1] * t! + up[1] * h! * fontSize;
+      return apply(toDisplay, x, y);
+    });
+    const xs = corners.map((c) => c[0]!);
+    const ys = corners.map((c) => c[1]!);
+    const bbox: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    items.push({ text: normaliseText(raw), raw, bbox, fontSize, source: 'text', confidence: 1 });
+  }
+  const rulings = await readRulings(page, toDisplay);
+  return {
+    number: page.pageNumber,
+    width: viewport.width,
+    height: viewport.height,
+    items,
+    rulings,
+    source: items.length > 0 ? 'text' : 'none',
+  };
+}
+
+/** Horizontal and vertical lines from stroked paths and thin filled rectangles, tracking the CTM. */
+async function readRulings(page: PDFPageProxy, toDisplay: Matrix): Promise<Ruling[]> {
+  const ops = await page.getOperatorList();
+  const rulings: Ruling[] = [];
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  const { fnArray, argsArray } = ops;
+  for (let i = 0; i < fnArray.length; i++) {
+    const fn = fnArray[i];
+    const args = argsArray[i] as unknown[];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = Util.transform(ctm, args as Matrix) as Matrix;
+    else if (fn === OPS.paintFormXObjectBegin) {
+      stack.push(ctm);
+      const matrix = args[0] as Matrix | null;
+      if (matrix) ctm = Util.transform(ctm, matrix) as Matrix;
+    } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.constructPath) {
+      const paintOp = args[0] as number;
+      const stroke = STROKE_OPS.has(paintOp);
+      const fill = FILL_OPS.has(paintOp);
+      if (!stroke && !fill) continue;
+      const data = (args[1] as ArrayLike<number>[] | undefined)?.[0];
+      if (!data) continue;
+      const full = Util.transform(toDisplay, ctm) as Matrix;
+      for (const sub of subpaths(data)) {
+        const pts = sub.map(([x, y]) => apply(full, x, y));
+        if (stroke) addSegments(pts, rulings);
+        if (fill) addThinRect(pts, rulings);
+      }
+    }
+  }
+  return rulings;
+}
+
+/** Split pdf.js path data (DrawOPS codes followed by coordinates) into polylines; curves are dropped. */
+function subpaths(data: ArrayLike<number>): [number, number][][] {
+  const out: [number, number][][] = [];
+  let current: [number, number][] = [];
+  let i = 0;
+  while (i < data.length) {
+    const op = data[i++];
+    if (op === 0) {
+      if (current.length > 1) out.push(current);
+      current = [[data[i]!, data[i + 1]!]];
+      i += 2;
+    } else if (op === 1) {
+      current.push([data[i]!, data[i + 1]!]);
+      i += 2;
+    } else if (op === 2) {
+      if (current.length > 1) out.push(current);
+      current = [[data[i + 4]!, data[i + 5]!]];
+      i += 6;
+    } else if (op === 3) {
+      if (current.length > 1) out.push(current);
+      current = [[data[i + 2]!, data[i + 3]!]];
+      i += 4;
+    } else if (op === 4) {
+      if (current.length > 0) current.push(current[0]!);
+    } else break;
+  }
+  if (current.length > 1) out.push(current);
+  return out;
+}
+
+function addSegments(points: [number, number][], rulings: Ruling[]): void {
+  for (let k = 1; k < points.length; k++) {
+    const [ax, ay] = points[k - 1]!;
+    const [bx, by] = points[k]!;
+    if (Math.abs(ay - by) <= AXIS_TOLERANCE && Math.abs(ax - bx) > 1) {
+      const y = (ay + by) / 2;
+      rulings.push({ x0: Math.min(ax, bx), y0: y, x1: Math.max(ax, bx), y1: y });
+    } else if (Math.abs(ax - bx) <= AXIS_TOLERANCE && Math.abs(ay - by) > 1) {
+      const x = (ax + bx) / 2;
+      rulings.push({ x0: x, y0: Math.min(ay, by), x1: x, y1: Math.max(ay, by) });
+    }
+  }
+}
+
+function addThinRect(points: [number, number][], rulings: Ruling[]): void {
+  if (points.length < 4) return;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  const y0 = Math.min(...ys);
+  const y1 = Math.max(...ys);
+  const w = x1 - x0;
+  const h = y1 - y0;
+  if (h <= THIN_RECT && w > h * 3) rulings.push({ x0, y0: (y0 + y1) / 2, x1, y1: (y0 + y1) / 2 });
+  else if (w <= THIN_RECT && h > w * 3) rulings.push({ x0: (x0 + x1) / 2, y0, x1: (x0 + x1) / 2, y1 });
+  else if (w > THIN_RECT && h > THIN_RECT) {
+    // A filled cell background: its edges often coincide with the grid, so keep them as rulings.
+    rulings.push({ x0, y0, x1, y1: y0 }, { x0, y0: y1, x1, y1 }, { x0, y0, x1: x0, y1 }, { x0: x1, y0, x1, y1 });
+  }
+}
+
+/** The text-layer extractor: every page's text items and rulings, the PDF always closed. */
+export const pdfTextExtractor: Extractor = {
+  name: 'pdf-text',
+  accepts: (doc) => doc.input.media === 'pdf',
+  async extract(doc: DocumentIR, progress?: (pagesDone: number) => void): Promise<void> {
+    const pdf = await openPdf(doc.input.bytes);
+    try {
+      doc.pageCount = pdf.numPages;
+      if (pdf.numPages === 0) throw new PdfOpenError('the PDF has no pages', 'empty');
+      for (let n = 1; n <= pdf.numPages; n++) {
+        const page = await pdf.getPage(n);
+        try {
+          doc.pages.push(await readPage(page));
+        } finally {
+          page.cleanup();
+        }
+        progress?.(n);
+      }
+    } finally {
+      await pdf.destroy();
+    }
+    doc.pageSources.text = doc.pages.filter((p) => p.source === 'text').length;
+    for (const page of doc.pages) {
+      if (page.source === 'none') {
+        doc.issues.push({
+          code: 'page.no_text',
+          severity: 'warning',
+          page: page.number,
+          message: `page ${page.number} has no text layer (an image or a scan); OCR is needed to read it`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,233 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import PQueue from 'p-queue';
+import { PdfOpenError } from '../extractors/pdf-text.js';
+import { InputError, sha256, sniff } from './ingest.js';
+import { failedOutput, toOutput, type OutputDocument } from './output.js';
+import { processDocument } from './pipeline.js';
+import { writers, type Writer, type WriterOptions } from './writers.js';
+
+/** What happened to one input. */
+export interface FileResult {
+  path: string;
+  output: OutputDocument;
+  /** Set when the input could not be processed at all. */
+  failure?: string;
+  pages: number;
+  seconds: number;
+}
+
+export interface BatchOptions {
+  outDir: string;
+  /** Documents processed at once (worker threads); default: one per core. */
+  concurrency?: number;
+  /** Writer names from {@link writers}; default json, csv, review. */
+  formats?: string[];
+  bom?: boolean;
+  /** Run documents in worker threads (default) or in this thread (tests, debugging). */
+  useWorkers?: boolean;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+export type BatchEvent =
+  | { type: 'start'; total: number }
+  | { type: 'pages'; path: string; done: number; total: number }
+  | { type: 'document'; result: FileResult; done: number; total: number };
+
+export interface BatchSummary {
+  results: FileResult[];
+  failed: FileResult[];
+  pages: number;
+  seconds: number;
+}
+
+const INPUT_EXTENSIONS = /\.(?:pdf|txt|md|text|markdown)$/i;
+
+/** Files named on the command line, and under folders the .pdf/.txt/.md files, sorted; missing paths are returned apart. */
+export function collectInputs(args: string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && INPUT_EXTENSIONS.test(entry.name)) files.push(full);
+    }
+  };
+  for (const arg of args) {
+    if (!existsSync(arg)) missing.push(arg);
+    else if (statSync(arg).isDirectory()) walk(arg);
+    else files.push(arg);
+  }
+  return { files: [...new Set(files)], missing };
+}
+
+/** Output stems: the file name without extension, with a short hash where two inputs share one. */
+export function uniqueStems(files: string[]): Map<string, string> {
+  const stems = new Map<string, string>();
+  const counts = new Map<string, number>();
+  const base = (f: string) => path.basename(f).replace(/\.[^.]+$/, '');
+  for (const f of files) counts.set(base(f), (counts.get(base(f)) ?? 0) + 1);
+  for (const f of files) {
+    const b = base(f);
+    stems.set(f, (counts.get(b) ?? 0) > 1 ? `${b}-${sha256(new TextEncoder().encode(path.resolve(f))).slice(0, 8)}` : b);
+  }
+  return stems;
+}
+
+/** Process one file in this thread; never throws: a failure becomes a failed output with its reason. */
+export async function processFile(
+  file: string,
+  onPages?: (done: number, total: number) => void,
+  read: (p: string) => Promise<Uint8Array> = readFile,
+): Promise<FileResult> {
+  const started = performance.now();
+  let bytes: Uint8Array | null = null;
+  try {
+    bytes = await read(file);
+    const doc = await processDocument(file, bytes, { pages: onPages });
+    return { path: file, output: toOutput(doc), pages: doc.pageCount, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    const reason = describeFailure(error);
+    let media: string | null = null;
+    try {
+      media = bytes ? sniff(bytes).media : null;
+    } catch {
+      media = null;
+    }
+    const output = failedOutput(path.basename(file), bytes ? sha256(bytes) : null, media, reason);
+    return { path: file, output, failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 };
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof InputError || error instanceof PdfOpenError) return error.message;
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'file not found';
+  if (e?.code === 'EACCES') return 'permission denied';
+  if (e?.code === 'EISDIR') return 'is a folder';
+  return `internal error: ${e?.message ?? String(error)}`;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  busy: boolean;
+}
+
+/** A fixed pool of worker threads, each running one document at a time; a crashed worker is replaced. */
+class WorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 1;
+
+  constructor(private readonly size: number) {}
+
+  private spawn(): PoolWorker {
+    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const entry = { worker, busy: false };
+    this.workers.push(entry);
+    return entry;
+  }
+
+  async run(file: string, onPages: (done: number, total: number) => void): Promise<FileResult> {
+    const entry = this.workers.find((w) => !w.busy) ?? (this.workers.length < this.size ? this.spawn() : null);
+    if (!entry) throw new Error('worker pool exhausted');
+    entry.busy = true;
+    const id = this.nextId++;
+    const started = performance.now();
+    try {
+      return await new Promise<FileResult>((resolve) => {
+        const onMessage = (m: { id: number; type: string; done?: number; total?: number; result?: FileResult }) => {
+          if (m.id !== id) return;
+          if (m.type === 'pages') onPages(m.done ?? 0, m.total ?? 0);
+          else if (m.type === 'result') {
+            cleanup();
+            resolve(m.result!);
+          }
+        };
+        const onExit = (code: number) => {
+          cleanup();
+          this.remove(entry);
+          const reason = `worker stopped unexpectedly (exit code ${code}) while reading this document`;
+          resolve({ path: file, output: failedOutput(path.basename(file), null, null, reason), failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 });
+        };
+        const onError = (error: Error) => {
+          cleanup();
+          this.remove(entry);
+          void entry.worker.terminate();
+          const reason = `worker crashed: ${error.message}`;
+          resolve({ path: file, output: failedOutput(path.basename(file), null, null, reason), failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 });
+        };
+        const cleanup = () => {
+          entry.worker.off('message', onMessage);
+          entry.worker.off('exit', onExit);
+          entry.worker.off('error', onError);
+        };
+        entry.worker.on('message', onMessage);
+        entry.worker.on('exit', onExit);
+        entry.worker.on('error', onError);
+        entry.worker.postMessage({ id, path: file });
+      });
+    } finally {
+      entry.busy = false;
+    }
+  }
+
+  private remove(entry: PoolWorker): void {
+    const i = this.workers.indexOf(entry);
+    if (i >= 0) this.workers.splice(i, 1);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/**
+ * Process every input, in parallel, writing each document's JSON as soon as it is done and the
+ * batch files (facts.csv, review.jsonl) at the end. One bad input never stops the others.
+ */
+export async function runBatch(files: string[], options: BatchOptions): Promise<BatchSummary> {
+  const started = performance.now();
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  const formats = options.formats ?? ['json', 'csv', 'review'];
+  const selected: Writer[] = formats.map((f) => {
+    const w = writers[f];
+    if (!w) throw new Error(`unknown output format "${f}" (known: ${Object.keys(writers).join(', ')})`);
+    return w;
+  });
+  const writerOptions: WriterOptions = { outDir: options.outDir, bom: options.bom ?? true };
+  const stems = uniqueStems(files);
+  const useWorkers = (options.useWorkers ?? true) && files.length > 0;
+  const pool = useWorkers ? new WorkerPool(Math.min(concurrency, files.length)) : null;
+  const queue = new PQueue({ concurrency });
+  const results: FileResult[] = new Array(files.length);
+  let done = 0;
+  options.onEvent?.({ type: 'start', total: files.length });
+  try {
+    await Promise.all(
+      files.map((file, index) =>
+        queue.add(async () => {
+          const onPages = (d: number, t: number) => options.onEvent?.({ type: 'pages', path: file, done: d, total: t });
+          const result = pool ? await pool.run(file, onPages) : await processFile(file, onPages);
+          for (const w of selected) w.writeDocument?.(stems.get(file)!, result.output, writerOptions);
+          results[index] = result;
+          done++;
+          options.onEvent?.({ type: 'document', result, done, total: files.length });
+        }),
+      ),
+    );
+  } finally {
+    await pool?.close();
+  }
+  const outputs = results.map((r) => r.output);
+  for (const w of selected) w.writeBatch?.(outputs, writerOptions);
+  return {
+    results,
+    failed: results.filter((r) => r.failure !== undefined),
+    pages: results.reduce((s, r) => s + r.pages, 0),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,125 @@
+import type { DocumentIR, DocumentMeta, TableIR, TemplateChoice } from './model.js';
+import type { RawTable } from './tables.js';
+import type { TableSpec, Template } from './templates.js';
+
+/** Title key for matching: whitespace, quotes and bracket styles ignored, unit/department prefixes kept. */
+export function titleKey(title: string): string {
+  return title
+    .replace(/\s+/g, '')
+    .replace(/[“”"'‘’「」『』]/g, '')
+    .replace(/（/g, '(')
+    .replace(/）/g, ')');
+}
+
+function labelKey(label: string): string {
+  return titleKey(label).replace(/[:：]$/, '');
+}
+
+/** The template table a printed title names: exact title first, then the longest title it ends with, then a pattern. */
+export function matchTableSpec(template: Template, title: string, headerLabels: string[]): TableSpec | null {
+  const key = titleKey(title);
+  if (key !== '') {
+    for (const spec of template.tables) if (spec.titles.some((t) => titleKey(t) === key)) return spec;
+    let best: { spec: TableSpec; length: number } | null = null;
+    for (const spec of template.tables) {
+      for (const t of spec.titles) {
+        const k = titleKey(t);
+        if (key.endsWith(k) && (!best || k.length > best.length)) best = { spec, length: k.length };
+      }
+    }
+    if (best) return best.spec;
+    for (const spec of template.tables) if (spec.title_patterns.some((p) => new RegExp(p).test(key))) return spec;
+  }
+  const labels = new Set(headerLabels.map(labelKey));
+  for (const spec of template.tables) {
+    if (spec.header_anchors.length > 0 && spec.header_anchors.every((a) => labels.has(labelKey(a))) && spec.titles.length === 0) return spec;
+  }
+  return null;
+}
+
+/**
+ * Score a template against the document: the share of its required tables whose titles are
+ * printed (0.8) plus the share of its cue words found in the text (0.2).
+ */
+export function scoreTemplate(template: Template, raws: RawTable[], text: string): number {
+  const required = template.tables.filter((t) => t.required);
+  const titles = raws.map((r) => titleKey(r.title)).filter((t) => t !== '');
+  const found = required.filter((spec) => spec.titles.some((t) => titles.includes(titleKey(t)))).length;
+  const tableShare = required.length > 0 ? found / required.length : 0;
+  const cues = template.cues.filter((c) => text.includes(c)).length;
+  const cueShare = template.cues.length > 0 ? cues / template.cues.length : 0;
+  return Math.round((0.8 * tableShare + 0.2 * cueShare) * 1000) / 1000;
+}
+
+export function chooseTemplate(templates: Template[], raws: RawTable[], text: string): { chosen: Template | null; scores: TemplateChoice[] } {
+  const scores = templates
+    .map((t) => ({ id: t.id, version: t.version, score: scoreTemplate(t, raws, text) }))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  const best = scores[0];
+  const chosen = best && best.score > 0 ? (templates.find((t) => t.id === best.id) ?? null) : null;
+  return { chosen, scores };
+}
+
+/** Give each column its canonical key by its leaf label; repeated keys get a numeric suffix. */
+export function assignColumnKeys(table: TableIR, template: Template): void {
+  const used = new Map<string, number>();
+  table.columns.forEach((column, i) => {
+    const leaf = labelKey(column.path[column.path.length - 1] ?? '');
+    const spec = template.columns.find((c) => c.labels.some((l) => labelKey(l) === leaf));
+    let key = spec?.key ?? `c${i + 1}`;
+    const n = (used.get(key) ?? 0) + 1;
+    used.set(key, n);
+    if (n > 1) key = `${key}_${n}`;
+    column.key = key;
+  });
+}
+
+/** Kind, template table and column keys for every table read from the document. */
+export function classifyTables(tables: TableIR[], template: Template | null): void {
+  for (const table of tables) {
+    if (!template) continue;
+    const spec = matchTableSpec(template, table.title, table.columns.flatMap((c) => c.path));
+    if (spec) {
+      table.kind = spec.kind;
+      table.templateTable = spec.kind;
+    }
+    assignColumnKeys(table, template);
+  }
+}
+
+const PROVINCES = ['北京市', '天津市', '上海市', '重庆市', '河北省', '山西省', '辽宁省', '吉林省', '黑龙江省', '江苏省', '浙江省', '安徽省', '福建省', '江西省', '山东省', '河南省', '湖北省', '湖南省', '广东省', '海南省', '四川省', '贵州省', '云南省', '陕西省', '甘肃省', '青海省', '内蒙古自治区', '广西壮族自治区', '西藏自治区', '宁夏回族自治区', '新疆维吾尔自治区'];
+
+/** Department, year, place and unit from the cover, the titles and the 部门： lines. */
+export function readMetadata(doc: DocumentIR, template: Template | null): DocumentMeta {
+  const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
+  const head = lines.slice(0, 40);
+  const departmentLine = lines.map((l) => /^部门[:：]\s*(?:\d+[-－—])?(.+?)$/.exec(l)).find(Boolean);
+  const coverName = head.map((l) => /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府))(?:（[^）]*）|\([^)]*\))?(?:20\d\d年.*)?$/.exec(l)).find(Boolean);
+  let department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
+  const printedName = head.find((l) => department !== null && l.startsWith(department) && /（[^）]*）$/.test(l));
+  if (printedName && department) department = /^(.*?（[^）]*）)/.exec(printedName)?.[1] ?? department;
+  const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
+  const text = lines.slice(0, 200).join('\n');
+  const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? null;
+  const city = department ? (/^(?:.{2,3}省)?(.{2,4}?市)/.exec(department)?.[1] ?? null) : null;
+  const county = department ? (/(.{2,3}?[县区])(?!域)/.exec(department.replace(/^.{2,4}?市/, ''))?.[1] ?? null) : null;
+  const units = doc.tables.map((t) => t.unit).filter((u): u is string => u !== null);
+  const unit = units.length > 0 ? mostCommon(units) : null;
+  const finalAccount = lines.slice(0, 60).some((l) => /决算/.test(l)) && !lines.slice(0, 60).some((l) => /预算公开|部门预算|单位预算/.test(l));
+  return {
+    doc_type: template?.doc_type ?? (finalAccount ? 'final_account' : 'budget'),
+    year: yearMatch ? Number(yearMatch[1]) : null,
+    department,
+    province,
+    city,
+    county,
+    region: template?.region ?? 'unknown',
+    unit,
+  };
+}
+
+function mostCommon(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+}

@@ -1,0 +1,332 @@
+import type { BBox, FlowBlock, GridCell, PageIR, Ruling, TextItem } from './model.js';
+import { normaliseText, parseAmountCell } from './normalise.js';
+
+/** Distance (points) within which two ruling coordinates are the same grid line. */
+const SNAP = 2;
+/** Share of a cell edge that a ruling must cover to separate two cells. */
+const EDGE_COVER = 0.6;
+
+/**
+ * Page → flow: ruled tables become grids from their rulings; unruled tables become grids from
+ * the alignment of their text; the rest becomes lines. A table region is just a smaller page,
+ * so both strategies take the items inside a box and return a grid.
+ */
+export function layoutPage(page: PageIR): FlowBlock[] {
+  const blocks: { top: number; block: FlowBlock }[] = [];
+  const regions = findRuledRegions(page.rulings);
+  const used = new Set<TextItem>();
+  for (const region of regions) {
+    const inside = page.items.filter((it) => !used.has(it) && contains(region.bbox, centre(it.bbox)));
+    if (inside.length === 0) continue;
+    inside.forEach((it) => used.add(it));
+    const rows = ruledGrid(region, inside, page.number);
+    if (rows.length === 0) continue;
+    blocks.push({ top: region.bbox[1], block: { type: 'grid', rows, page: page.number, bbox: region.bbox, ruled: true } });
+  }
+  const rest = page.items.filter((it) => !used.has(it));
+  const lines = groupLines(rest);
+  for (const block of alignedBlocks(lines, page.number)) blocks.push(block);
+  blocks.sort((a, b) => a.top - b.top);
+  return blocks.map((b) => b.block);
+}
+
+function centre(b: BBox): [number, number] {
+  return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+}
+
+function contains(b: BBox, [x, y]: [number, number]): boolean {
+  return x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
+}
+
+interface Region {
+  bbox: BBox;
+  horizontals: Ruling[];
+  verticals: Ruling[];
+}
+
+/** Merge collinear, touching segments so that a row of short strokes becomes one line. */
+function mergeCollinear(segments: Ruling[], horizontal: boolean): Ruling[] {
+  const key = (r: Ruling) => (horizontal ? r.y0 : r.x0);
+  const start = (r: Ruling) => (horizontal ? r.x0 : r.y0);
+  const end = (r: Ruling) => (horizontal ? r.x1 : r.y1);
+  const sorted = [...segments].sort((a, b) => key(a) - key(b) || start(a) - start(b));
+  const out: Ruling[] = [];
+  for (const seg of sorted) {
+    const last = out[out.length - 1];
+    if (last && Math.abs(key(last) - key(seg)) <= 0.6 && start(seg) <= end(last) + SNAP) {
+      if (horizontal) last.x1 = Math.max(last.x1, seg.x1);
+      else last.y1 = Math.max(last.y1, seg.y1);
+    } else out.push({ ...seg });
+  }
+  return out;
+}
+
+/** Connected sets of crossing rulings that form at least a 2×2 line grid: one per ruled table. */
+export function findRuledRegions(rulings: Ruling[]): Region[] {
+  const horizontals = mergeCollinear(rulings.filter((r) => r.y0 === r.y1), true);
+  const verticals = mergeCollinear(rulings.filter((r) => r.x0 === r.x1), false);
+  const all = [...horizontals, ...verticals];
+  const parent = all.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  for (let h = 0; h < horizontals.length; h++) {
+    const hr = horizontals[h]!;
+    for (let v = 0; v < verticals.length; v++) {
+      const vr = verticals[v]!;
+      if (vr.x0 >= hr.x0 - SNAP && vr.x0 <= hr.x1 + SNAP && hr.y0 >= vr.y0 - SNAP && hr.y0 <= vr.y1 + SNAP) {
+        parent[find(h)] = find(horizontals.length + v);
+      }
+    }
+  }
+  const groups = new Map<number, { h: Ruling[]; v: Ruling[] }>();
+  all.forEach((r, i) => {
+    const root = find(i);
+    const g = groups.get(root) ?? { h: [], v: [] };
+    (i < horizontals.length ? g.h : g.v).push(r);
+    groups.set(root, g);
+  });
+  const regions: Region[] = [];
+  for (const g of groups.values()) {
+    if (g.h.length < 2 || g.v.length < 2) continue;
+    const x0 = Math.min(...g.h.map((r) => r.x0), ...g.v.map((r) => r.x0));
+    const x1 = Math.max(...g.h.map((r) => r.x1), ...g.v.map((r) => r.x1));
+    const y0 = Math.min(...g.v.map((r) => r.y0), ...g.h.map((r) => r.y0));
+    const y1 = Math.max(...g.v.map((r) => r.y1), ...g.h.map((r) => r.y1));
+    // A page border or a box around a paragraph is not a table: it needs inner lines.
+    if (g.h.length + g.v.length < 5) continue;
+    regions.push({ bbox: [x0, y0, x1, y1], horizontals: g.h, verticals: g.v });
+  }
+  return regions.sort((a, b) => a.bbox[1] - b.bbox[1]);
+}
+
+function snapPositions(values: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && v - last <= SNAP) continue;
+    out.push(v);
+  }
+  return out;
+}
+
+function covered(segments: Ruling[], horizontal: boolean, at: number, from: number, to: number): boolean {
+  let cover = 0;
+  for (const s of segments) {
+    const pos = horizontal ? s.y0 : s.x0;
+    if (Math.abs(pos - at) > SNAP) continue;
+    const a = Math.max(from, horizontal ? s.x0 : s.y0);
+    const b = Math.min(to, horizontal ? s.x1 : s.y1);
+    if (b > a) cover += b - a;
+  }
+  return cover >= (to - from) * EDGE_COVER;
+}
+
+function emptyCell(page: number): GridCell {
+  return { text: '', raw: '', page, bbox: null, source: 'text', confidence: 1, colSpan: 1, rowSpan: 1, covered: true };
+}
+
+/** Cells of a ruled region, merged where a ruling is missing, each holding the text inside it. */
+function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][] {
+  const xs = snapPositions(region.verticals.map((v) => v.x0));
+  const ys = snapPositions(region.horizontals.map((h) => h.y0));
+  const nRows = ys.length - 1;
+  const nCols = xs.length - 1;
+  if (nRows < 1 || nCols < 1) return [];
+  const id = (r: number, c: number) => r * nCols + c;
+  const parent = Array.from({ length: nRows * nCols }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  for (let r = 0; r < nRows; r++) {
+    for (let c = 0; c < nCols; c++) {
+      if (c + 1 < nCols && !covered(region.verticals, false, xs[c + 1]!, ys[r]!, ys[r + 1]!)) parent[find(id(r, c + 1))] = find(id(r, c));
+      if (r + 1 < nRows && !covered(region.horizontals, true, ys[r + 1]!, xs[c]!, xs[c + 1]!)) parent[find(id(r + 1, c))] = find(id(r, c));
+    }
+  }
+  const spans = new Map<number, { r0: number; c0: number; r1: number; c1: number }>();
+  for (let r = 0; r < nRows; r++) {
+    for (let c = 0; c < nCols; c++) {
+      const root = find(id(r, c));
+      const s = spans.get(root);
+      if (!s) spans.set(root, { r0: r, c0: c, r1: r, c1: c });
+      else {
+        s.r0 = Math.min(s.r0, r);
+        s.c0 = Math.min(s.c0, c);
+        s.r1 = Math.max(s.r1, r);
+        s.c1 = Math.max(s.c1, c);
+      }
+    }
+  }
+  const buckets = new Map<number, TextItem[]>();
+  for (const it of items) {
+    const [x, y] = centre(it.bbox);
+    const c = xs.findIndex((_, k) => k < nCols && x >= xs[k]! - 0.5 && x <= xs[k + 1]! + 0.5);
+    const r = ys.findIndex((_, k) => k < nRows && y >= ys[k]! - 0.5 && y <= ys[k + 1]! + 0.5);
+    if (r < 0 || c < 0) continue;
+    const root = find(id(r, c));
+    const list = buckets.get(root) ?? [];
+    list.push(it);
+    buckets.set(root, list);
+  }
+  const grid: GridCell[][] = Array.from({ length: nRows }, () => Array.from({ length: nCols }, () => emptyCell(page)));
+  for (const [root, s] of spans) {
+    const bbox: BBox = [xs[s.c0]!, ys[s.r0]!, xs[s.c1 + 1]!, ys[s.r1 + 1]!];
+    const cellItems = buckets.get(root) ?? [];
+    const { raw, confidence } = joinCellText(cellItems);
+    grid[s.r0]![s.c0] = {
+      text: normaliseText(raw),
+      raw: raw.trim(),
+      page,
+      bbox,
+      source: cellItems[0]?.source ?? 'text',
+      confidence,
+      colSpan: s.c1 - s.c0 + 1,
+      rowSpan: s.r1 - s.r0 + 1,
+      covered: false,
+    };
+  }
+  // Rows that are only covered positions (a merged band) carry nothing; drop rows with no own cell.
+  return grid.filter((row) => row.some((cell) => !cell.covered));
+}
+
+/** Lines of a cell top to bottom; wrapped CJK words are joined without a space. */
+export function joinCellText(items: TextItem[]): { raw: string; confidence: number } {
+  if (items.length === 0) return { raw: '', confidence: 1 };
+  const lines = groupLines(items);
+  let raw = '';
+  for (const line of lines) {
+    const text = line.segments.map((s) => s.raw).join(' ');
+    if (raw === '') raw = text;
+    else {
+      const joinWithSpace = /[A-Za-z0-9]$/.test(raw) && /^[A-Za-z0-9]/.test(text);
+      raw += (joinWithSpace ? ' ' : '') + text;
+    }
+  }
+  return { raw, confidence: Math.min(...items.map((i) => i.confidence)) };
+}
+
+interface Segment {
+  raw: string;
+  bbox: BBox;
+  items: TextItem[];
+}
+
+interface Line {
+  bbox: BBox;
+  fontSize: number;
+  items: TextItem[];
+  /** Runs of items separated by less than a column gap. */
+  segments: Segment[];
+}
+
+/** Items into visual lines (by vertical overlap), each split into segments at wide gaps. */
+export function groupLines(items: TextItem[]): Line[] {
+  const sorted = [...items].sort((a, b) => centre(a.bbox)[1] - centre(b.bbox)[1] || a.bbox[0] - b.bbox[0]);
+  const lines: Line[] = [];
+  for (const it of sorted) {
+    const cy = centre(it.bbox)[1];
+    const line = lines.find((l) => {
+      const lcy = (l.bbox[1] + l.bbox[3]) / 2;
+      return Math.abs(lcy - cy) <= Math.max(2, Math.min(l.fontSize, it.fontSize) * 0.45);
+    });
+    if (line) {
+      line.items.push(it);
+      line.bbox = union(line.bbox, it.bbox);
+      line.fontSize = Math.max(line.fontSize, it.fontSize);
+    } else lines.push({ bbox: [...it.bbox], fontSize: it.fontSize, items: [it], segments: [] });
+  }
+  for (const line of lines) {
+    line.items.sort((a, b) => a.bbox[0] - b.bbox[0]);
+    const gapLimit = Math.max(line.fontSize * 1.2, 6);
+    let seg: Segment | null = null;
+    for (const it of line.items) {
+      if (seg && it.bbox[0] - seg.bbox[2] < gapLimit) {
+        const gap = it.bbox[0] - seg.bbox[2];
+        seg.raw += (gap > line.fontSize * 0.25 ? ' ' : '') + it.raw;
+        seg.bbox = union(seg.bbox, it.bbox);
+        seg.items.push(it);
+      } else {
+        seg = { raw: it.raw, bbox: [...it.bbox], items: [it] };
+        line.segments.push(seg);
+      }
+    }
+  }
+  return lines.sort((a, b) => a.bbox[1] - b.bbox[1]);
+}
+
+function union(a: BBox, b: BBox): BBox {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}
+
+function isAmountLike(raw: string): boolean {
+  const parsed = parseAmountCell(raw);
+  return parsed.kind === 'amount' || parsed.kind === 'dash';
+}
+
+/**
+ * Unruled tables: consecutive lines with two or more segments of which one is an amount form a
+ * table body; the multi-segment lines right above it are its header. Columns are the gaps that
+ * run through every line of the block. Everything else stays a line of running text.
+ */
+function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowBlock }[] {
+  const out: { top: number; block: FlowBlock }[] = [];
+  const isData = (l: Line) => l.segments.length >= 2 && l.segments.some((s) => isAmountLike(s.raw));
+  let i = 0;
+  while (i < lines.length) {
+    if (!isData(lines[i]!)) {
+      i++;
+      continue;
+    }
+    let start = i;
+    let end = i;
+    while (end + 1 < lines.length && isData(lines[end + 1]!)) end++;
+    if (end - start + 1 < 2) {
+      i = end + 1;
+      continue;
+    }
+    // Header lines: multi-segment lines directly above, without amounts.
+    while (start - 1 >= 0 && lines[start - 1]!.segments.length >= 2 && !isData(lines[start - 1]!) && start - i < 4) start--;
+    const block = lines.slice(start, end + 1);
+    const grid = alignmentGrid(block, page);
+    if (grid) {
+      for (const l of block) (l as Line & { consumed?: boolean }).consumed = true;
+      out.push({ top: block[0]!.bbox[1], block: grid });
+    }
+    i = end + 1;
+  }
+  for (const l of lines) {
+    if ((l as Line & { consumed?: boolean }).consumed) continue;
+    const raw = l.segments.map((s) => s.raw).join(' ');
+    out.push({ top: l.bbox[1], block: { type: 'line', text: normaliseText(raw), raw, page, bbox: l.bbox, fontSize: l.fontSize } });
+  }
+  return out;
+}
+
+function alignmentGrid(block: Line[], page: number): FlowBlock | null {
+  const intervals = block.flatMap((l) => l.segments.map((s) => [s.bbox[0], s.bbox[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
+  const columns: [number, number][] = [];
+  for (const [a, b] of intervals) {
+    const last = columns[columns.length - 1];
+    if (last && a <= last[1] + 2) last[1] = Math.max(last[1], b);
+    else columns.push([a, b]);
+  }
+  if (columns.length < 2) return null;
+  const rows: GridCell[][] = block.map((l) =>
+    columns.map(([a, b]) => {
+      const segs = l.segments.filter((s) => s.bbox[0] >= a - 0.5 && s.bbox[2] <= b + 0.5);
+      const raw = segs.map((s) => s.raw).join(' ');
+      const bbox = segs.length ? segs.map((s) => s.bbox).reduce(union) : null;
+      return {
+        text: normaliseText(raw),
+        raw,
+        page,
+        bbox,
+        source: segs[0]?.items[0]?.source ?? 'text',
+        confidence: segs.length ? Math.min(...segs.flatMap((s) => s.items.map((i) => i.confidence))) : 1,
+        colSpan: 1,
+        rowSpan: 1,
+        covered: false,
+      } satisfies GridCell;
+    }),
+  );
+  const bbox = block.map((l) => l.bbox).reduce(union);
+  return { type: 'grid', rows, page, bbox, ruled: false };
+}

@@ -1,0 +1,130 @@
+import * as OpenCC from 'opencc-js/t2cn';
+
+type Convert = (text: string) => string;
+
+// Chained so that Taiwan and Hong Kong variant forms reach the same Simplified text as OpenCC-standard Traditional.
+const converters: Convert[] = [
+  OpenCC.Converter({ from: 'tw', to: 'cn' }),
+  OpenCC.Converter({ from: 'hk', to: 'cn' }),
+];
+const traditionalCache = new Map<string, string>();
+
+/** Traditional → Simplified (OpenCC). Plain Simplified text passes through unchanged. */
+export function toSimplified(text: string): string {
+  if (!/[\u3400-\u9fff]/.test(text)) return text;
+  let out = traditionalCache.get(text);
+  if (out === undefined) {
+    out = converters.reduce((s, convert) => convert(s), text);
+    if (traditionalCache.size > 50_000) traditionalCache.clear();
+    traditionalCache.set(text, out);
+  }
+  return out;
+}
+
+/** Characters outside CJK ideographs that still count as "Chinese" for the space rule. */
+const CJK = '\\u3400-\\u9fff\\uf900-\\ufaff\\u3000-\\u303f\\uff00-\\uffef“”‘’';
+const SPACE_BETWEEN_CJK = new RegExp(`(?<=[${CJK}])[\\s\\u00a0]+(?=[${CJK}])`, 'g');
+
+/** Full-width ASCII letters and digits to half-width; the ideographic space to a plain space. */
+export function halfWidthAlnum(text: string): string {
+  return text
+    .replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ');
+}
+
+/** Full-width punctuation that appears inside numbers and codes, to ASCII. */
+function halfWidthNumberPunctuation(text: string): string {
+  return text.replace(/[\uff0c\uff0e\uff0d\uff05\uff08\uff09\uff0b]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+}
+
+/** Remove spaces that a layout engine or a wrapped cell left between Chinese characters ("合 计" → "合计"). */
+export function removeCjkSpaces(text: string): string {
+  return text.replace(SPACE_BETWEEN_CJK, '');
+}
+
+/** The normalised form of any extracted text: Simplified, half-width alphanumerics, no spaces inside CJK words, trimmed. */
+export function normaliseText(raw: string): string {
+  return removeCjkSpaces(toSimplified(halfWidthAlnum(raw.normalize('NFC')))).replace(/\s+/g, ' ').trim();
+}
+
+/** A parsed amount. `decimals` is the number of digits printed after the point. */
+export interface Amount {
+  value: number;
+  decimals: number;
+}
+
+export type ParsedCell =
+  | { kind: 'blank' }
+  | { kind: 'dash' }
+  | { kind: 'amount'; amount: Amount }
+  | { kind: 'text' };
+
+const DASH = /^[-‐‑‒–—―－─━]+$/;
+const AMOUNT = /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
+
+/**
+ * Read a printed amount exactly: "9,474.11" → 9474.11, "0.00" → 0, "" → blank, "—" → dash,
+ * "(12.50)" → -12.5. Anything else is text. Thousands separators must be well placed.
+ */
+export function parseAmountCell(raw: string): ParsedCell {
+  let s = halfWidthNumberPunctuation(halfWidthAlnum(raw)).replace(/\s+/g, '');
+  if (s === '') return { kind: 'blank' };
+  if (DASH.test(s)) return { kind: 'dash' };
+  let negative = false;
+  const paren = /^\((.*)\)$/.exec(s);
+  if (paren?.[1] !== undefined) {
+    negative = true;
+    s = paren[1];
+  }
+  if (!AMOUNT.test(s)) return { kind: 'text' };
+  const plain = s.replace(/,/g, '');
+  const dot = plain.indexOf('.');
+  const decimals = dot < 0 ? 0 : plain.length - dot - 1;
+  const value = Number(plain);
+  return { kind: 'amount', amount: { value: negative ? -value : value, decimals } };
+}
+
+/** Exact conversion of a printed amount to 元 with 2 decimals, done on the digits rather than in floating point. */
+export function toYuan(value: number, unit: string | null): string | null {
+  const factor = unitFactor(unit);
+  if (factor === null) return null;
+  const negative = value < 0;
+  // 6 decimals covers every unit printed in these documents (万元 with 6 decimals in Beijing).
+  const [intPart = '0', fracPart = ''] = Math.abs(value).toFixed(6).split('.');
+  const micro = BigInt(intPart + fracPart.padEnd(6, '0'));
+  const centsTimes = micro * BigInt(factor); // micro-units × factor = 元 × 1e6
+  const cents = (centsTimes + 5000n) / 10000n; // round half up to 元 × 100
+  const whole = cents / 100n;
+  const frac = (cents % 100n).toString().padStart(2, '0');
+  return `${negative && cents !== 0n ? '-' : ''}${whole}.${frac}`;
+}
+
+/** How many 元 one printed unit is worth; null when the unit is not an amount unit. */
+export function unitFactor(unit: string | null): number | null {
+  switch (unit) {
+    case '元':
+      return 1;
+    case '千元':
+      return 1000;
+    case '万元':
+      return 10000;
+    case '亿元':
+      return 100000000;
+    default:
+      return null;
+  }
+}
+
+/** Chinese ordinal prefixes ("一、", "（一）", "1、", "其中：（1）") that the contract strips from `name`. */
+const ORDINAL_PREFIX = /^(?:[（(]?[一二三四五六七八九十百]+[)）、.．]|[（(]\d+[)）]|\d+[、.．](?!\d)|其中[:：]?)+/;
+
+/** Row label → `name`: whitespace removed, ordinal prefixes and a trailing colon stripped. */
+export function rowName(nameRaw: string): string {
+  const compact = nameRaw.replace(/\s+/g, '');
+  return compact.replace(ORDINAL_PREFIX, '').replace(/[:：]$/, '');
+}
+
+/** True for the leading ordinal of a row label, e.g. "一、" or "二十八、" (the top level of a labelled list). */
+export function hasMajorOrdinal(nameRaw: string): boolean {
+  return /^[一二三四五六七八九十百]+[、.．]/.test(nameRaw.replace(/\s+/g, ''));
+}

@@ -1,0 +1,169 @@
+import { extractorFor } from '../extractors/registry.js';
+import { chooseTemplate, classifyTables, readMetadata } from './classify.js';
+import { makeInput } from './ingest.js';
+import { layoutPage } from './layout.js';
+import type { DocumentIR, Issue, TableIR } from './model.js';
+import { assembleTables, readTable, type RawTable } from './tables.js';
+import { loadTemplates, type Template } from './templates.js';
+import { validateDocument } from './validate.js';
+
+/** Hooks a caller may pass to follow a document through the stages. */
+export interface ProgressHooks {
+  /** Called as pages are read, with the number read so far and the total. */
+  pages?: (done: number, total: number) => void;
+}
+
+/** One step of the pipeline: it fills its own slot of the IR. */
+export interface Stage {
+  name: string;
+  run(doc: DocumentIR, hooks: ProgressHooks, state: StageState): Promise<void> | void;
+}
+
+/** Working state shared by the stages of one document that is not part of the output. */
+export interface StageState {
+  raws: RawTable[];
+  template: Template | null;
+}
+
+/** Issue codes that send a document to review even though they are not errors. */
+const REVIEW_CODES = new Set(['page.no_text', 'table.unknown', 'table.fragment_unmatched']);
+
+export const stages: Stage[] = [
+  {
+    name: 'extract',
+    async run(doc, hooks) {
+      const extractor = extractorFor(doc);
+      if (!extractor) throw new Error(`no extractor reads ${doc.input.media} input yet`);
+      await extractor.extract(doc, (n) => hooks.pages?.(n, doc.pageCount));
+    },
+  },
+  {
+    name: 'layout',
+    run(doc) {
+      if (doc.pages.length > 0) doc.flow = doc.pages.flatMap(layoutPage);
+    },
+  },
+  {
+    name: 'tables',
+    run(doc, _hooks, state) {
+      state.raws = assembleTables(doc.flow);
+      const text = doc.flow.map((b) => (b.type === 'line' ? b.text : b.rows.map((r) => r.map((c) => c.text).join(' ')).join('\n'))).join('\n');
+      const { chosen, scores } = chooseTemplate(loadTemplates(), state.raws, text);
+      state.template = chosen;
+      doc.templateScores = scores;
+      doc.template = chosen ? (scores.find((s) => s.id === chosen.id) ?? null) : null;
+      const departmentCode = doc.flow.map((b) => (b.type === 'line' ? /^部门[:：]\s*(\d{2,9})[-－—]/.exec(b.text.replace(/\s+/g, '')) : null)).find(Boolean)?.[1] ?? null;
+      doc.tables = state.raws.flatMap((raw) => readTable(raw, { departmentCode }, doc.issues));
+    },
+  },
+  {
+    name: 'classify',
+    run(doc, _hooks, state) {
+      classifyTables(doc.tables, state.template);
+      inheritFragments(doc);
+      doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues));
+      doc.meta = readMetadata(doc, state.template);
+      for (const t of doc.tables) t.unit ??= doc.meta.unit;
+    },
+  },
+  {
+    name: 'validate',
+    run(doc, _hooks, state) {
+      if (state.template) {
+        for (const spec of state.template.tables.filter((s) => s.required)) {
+          if (!doc.tables.some((t) => t.kind === spec.kind)) {
+            doc.issues.push({ code: 'table.missing', severity: 'error', table: spec.kind, message: `no table matches ${spec.kind} (${spec.titles[0] ?? spec.kind}) of template ${state.template.id}` });
+          }
+        }
+      } else {
+        doc.issues.push({ code: 'template.none', severity: 'error', message: 'unknown layout: no region template matches this document' });
+      }
+      validateDocument(doc, state.template);
+    },
+  },
+];
+
+/** An untitled grid right after a table that did not stitch (different width) is a fragment of it. */
+function inheritFragments(doc: DocumentIR): void {
+  let previous: TableIR | null = null;
+  for (const table of doc.tables) {
+    if (table.title === '' && previous && previous.kind.startsWith('X-performance') && table.kind === 'X-unknown') {
+      table.kind = previous.kind;
+      table.title = previous.title;
+      table.title_raw = previous.title_raw;
+      table.templateTable = previous.templateTable;
+      doc.issues.push({ code: 'table.fragment', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `untitled grid on page ${table.pages[0] ?? '?'} read as a continuation of "${previous.title}"` });
+    }
+    previous = table;
+  }
+}
+
+/** Tables no template claims: kept (as X-unknown, sent to review) when they hold amounts, dropped otherwise. */
+function keepTable(table: TableIR, issues: Issue[]): boolean {
+  if (table.kind !== 'X-unknown') return true;
+  const numeric = table.rows.some((r) => r.values.some((v) => typeof v === 'number'));
+  const page = table.pages[0] ?? null;
+  if (!numeric) {
+    issues.push({ code: 'table.skipped', severity: 'info', page, message: `a grid without amounts${table.title ? ` ("${table.title}")` : ''} on page ${page ?? '?'} is not a budget table; skipped` });
+    return false;
+  }
+  issues.push({ code: 'table.unknown', severity: 'warning', page, table: table.kind, message: `unknown layout: table "${table.title || '(untitled)'}" on page ${page ?? '?'} matches no template table` });
+  return true;
+}
+
+export function emptyDocument(path: string, bytes: Uint8Array): DocumentIR {
+  const { input, text } = makeInput(path, bytes);
+  const doc: DocumentIR = {
+    input,
+    pageCount: 0,
+    pages: [],
+    flow: [],
+    tables: [],
+    meta: { doc_type: 'budget', year: null, department: null, province: null, city: null, county: null, region: 'unknown', unit: null },
+    template: null,
+    templateScores: [],
+    issues: [],
+    checks: { run: 0, passed: 0, failed: 0 },
+    pageSources: { text: 0, ocr: 0 },
+    confidence: 0,
+  };
+  if (text !== undefined) doc.text = text;
+  return doc;
+}
+
+/** Run every stage over one input. Throws only when the input cannot be processed at all. */
+export async function processDocument(path: string, bytes: Uint8Array, hooks: ProgressHooks = {}): Promise<DocumentIR> {
+  const doc = emptyDocument(path, bytes);
+  const state: StageState = { raws: [], template: null };
+  for (const stage of stages) await stage.run(doc, hooks, state);
+  scoreDocument(doc);
+  return doc;
+}
+
+/** Confidence per table and document, and the document status. */
+export function scoreDocument(doc: DocumentIR): void {
+  const failedTables = new Set(doc.issues.filter((i) => i.severity === 'error' && i.table).map((i) => `${i.table}|${i.part ?? ''}`));
+  for (const table of doc.tables) {
+    const cellConfidence = Math.min(1, ...table.rows.flatMap((r) => r.cells.map((c) => c.confidence)));
+    const penalty = failedTables.has(`${table.kind}|${table.part ?? ''}`) ? 0.8 : table.kind === 'X-unknown' ? 0.5 : 1;
+    table.confidence = round3(cellConfidence * penalty);
+  }
+  const missing = doc.issues.filter((i) => i.code === 'table.missing').length;
+  const tableConfidence = doc.tables.length ? Math.min(...doc.tables.map((t) => t.confidence)) : 0;
+  const expected = doc.tables.length + missing;
+  doc.issues.sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  doc.confidence = round3(expected ? tableConfidence * (doc.tables.length / expected) : 0);
+}
+
+function severityRank(s: Issue['severity']): number {
+  return s === 'error' ? 0 : s === 'warning' ? 1 : 2;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+export function documentStatus(doc: DocumentIR): 'ok' | 'needs_review' {
+  const review = doc.issues.some((i) => i.severity === 'error' || REVIEW_CODES.has(i.code)) || doc.tables.length === 0;
+  return review ? 'needs_review' : 'ok';
+}

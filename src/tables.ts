@@ -1,0 +1,361 @@
+import type { Cell, Column, FlowBlock, GridCell, Issue, Row, TableIR, TablePart } from './model.js';
+import { parseAmountCell, rowName } from './normalise.js';
+
+/** A grid with its title and context, before rows are read: what the table stage assembles from the flow. */
+export interface RawTable {
+  title: string;
+  title_raw: string;
+  context: string[];
+  unit: string | null;
+  pages: number[];
+  rows: GridCell[][];
+  /** Number of header rows at the top of `rows`. */
+  headerRows: number;
+  ruled: boolean;
+}
+
+const PAGE_NUMBER = /^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*\/\s*\d+)$/;
+const UNIT_LINE = /(?:金额)?单位[:：]\s*(万元|千元|亿元|元)/;
+const TOTAL_LABEL = /^(?:合计|总计|小计)$/;
+
+/** A title line: ends with 表 (optionally followed by a bracketed qualifier), not a TOC entry. */
+export function isTitleLine(text: string): boolean {
+  const t = text.replace(/\s+/g, '');
+  if (/[.…·]{3,}/.test(t) || t.length > 60) return false;
+  return /表(?:[（(][^）)]*[)）])?$/.test(t) || /^(?:[（(]?[一二三四五六七八九十]+[)）、])?.*表[（(]?(?:公开表)?\d/.test(t);
+}
+
+/** "2023 年度收支预算总表" → "收支预算总表": year prefix, ordinal and whitespace removed. */
+export function cleanTitle(raw: string): string {
+  let t = raw.replace(/\s+/g, '');
+  t = t.replace(/^(?:附表|附件)\d*[:：]?/, '');
+  t = t.replace(/^[（(]?[一二三四五六七八九十]+[)）、.．]/, '');
+  t = t.replace(/^\d+[、.．](?!\d)/, '');
+  t = t.replace(/^(?:20\d\d|19\d\d)年度?/, '');
+  return t;
+}
+
+export function isPageNumber(text: string): boolean {
+  return PAGE_NUMBER.test(text.trim());
+}
+
+function isDataRow(row: GridCell[]): boolean {
+  const firstText = row.find((c) => !c.covered && c.text !== '');
+  if (firstText && TOTAL_LABEL.test(firstText.text.replace(/\s+/g, ''))) {
+    // "合计" as the first label of a row that is otherwise blank or numeric is a total row, not a header.
+    const others = row.filter((c) => c !== firstText && !c.covered && c.text !== '');
+    if (others.every((c) => parseAmountCell(c.raw).kind !== 'text')) return true;
+  }
+  return row.some((c) => {
+    if (c.covered || c.text === '') return false;
+    const parsed = parseAmountCell(c.raw);
+    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /^\d{3,}$/.test(c.text)));
+  });
+}
+
+function rowSignature(row: GridCell[]): string {
+  return row.map((c) => c.text.replace(/\s+/g, '')).join('|');
+}
+
+/** Walk the flow and assemble grids with their titles; grids continuing a table on a later page are stitched on. */
+export function assembleTables(flow: FlowBlock[]): RawTable[] {
+  const tables: RawTable[] = [];
+  let pending: FlowBlock[] = [];
+  let last: RawTable | null = null;
+  let lastPage: number | null = null;
+  for (const block of flow) {
+    if (block.type === 'line') {
+      if (!isPageNumber(block.text)) pending.push(block);
+      continue;
+    }
+    const lines = pending.filter((b): b is Extract<FlowBlock, { type: 'line' }> => b.type === 'line');
+    pending = [];
+    const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text));
+    const grid = trimUnitRows(block.rows, lines);
+    if (grid.length === 0) continue;
+    const headerRows = countHeaderRows(grid);
+    const newPage = block.page === null || lastPage === null || block.page > lastPage;
+    const onlyRunningText = lines.every((l) => l.text.length < 40 && !UNIT_LINE.test(l.text) && !isTitleLine(l.text));
+    if (last && titleIndex < 0 && newPage && onlyRunningText && continues(last, grid, headerRows)) {
+      appendContinuation(last, grid, headerRows, block.page);
+      lastPage = block.page;
+      continue;
+    }
+    const titleLine = titleIndex >= 0 ? lines[titleIndex] : undefined;
+    const contextLines = lines.slice(titleIndex + 1).map((l) => l.text);
+    // The section heading above a title ("一、收支预算总表") is context too: it can carry the table's number.
+    if (titleIndex > 0) contextLines.unshift(...lines.slice(Math.max(0, titleIndex - 2), titleIndex).map((l) => l.text));
+    const unitMatch = [...lines.map((l) => l.text), ...grid.flat().map((c) => c.text)].map((t) => UNIT_LINE.exec(t)).find(Boolean);
+    const table: RawTable = {
+      title: titleLine ? cleanTitle(titleLine.text) : '',
+      title_raw: titleLine ? titleLine.raw : '',
+      context: contextLines,
+      unit: unitMatch?.[1] ?? null,
+      pages: block.page === null ? [] : [block.page],
+      rows: grid,
+      headerRows,
+      ruled: block.ruled,
+    };
+    tables.push(table);
+    last = table;
+    lastPage = block.page;
+  }
+  return tables;
+}
+
+function findLastIndex<T>(list: T[], predicate: (item: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (predicate(list[i]!)) return i;
+  return -1;
+}
+
+/** Rows at the top of a grid holding only a unit line or a title (some producers rule them in) go to the context. */
+function trimUnitRows(rows: GridCell[][], lines: FlowBlock[]): GridCell[][] {
+  let start = 0;
+  while (start < rows.length) {
+    const filled = rows[start]!.filter((c) => !c.covered && c.text !== '');
+    if (filled.length === 0 || (filled.length <= 2 && filled.every((c) => UNIT_LINE.test(c.text) || /^部门[:：]/.test(c.text) || isTitleLine(c.text)))) {
+      for (const c of filled) lines.push({ type: 'line', text: c.text, raw: c.raw, page: c.page, bbox: c.bbox, fontSize: 0 });
+      start++;
+    } else break;
+  }
+  return rows.slice(start).filter((row) => row.some((c) => !c.covered && c.text !== ''));
+}
+
+function countHeaderRows(grid: GridCell[][]): number {
+  const first = grid.findIndex(isDataRow);
+  if (first < 0) return Math.min(grid.length, Math.max(1, grid.length - 1));
+  return first;
+}
+
+function continues(table: RawTable, grid: GridCell[][], headerRows: number): boolean {
+  const width = table.rows[0]?.length ?? 0;
+  if (grid[0]?.length !== width) return false;
+  if (headerRows === 0) return true;
+  const ownHeader = table.rows.slice(0, table.headerRows).map(rowSignature);
+  const newHeader = grid.slice(0, headerRows).map(rowSignature);
+  return ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i]);
+}
+
+function appendContinuation(table: RawTable, grid: GridCell[][], headerRows: number, page: number | null): void {
+  table.rows.push(...grid.slice(headerRows));
+  if (page !== null && !table.pages.includes(page)) table.pages.push(page);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header paths and rows
+
+/** Header cell text with its wrapped words joined (spaces inside CJK already removed by normalisation). */
+function headerText(cell: GridCell): string {
+  return cell.text.replace(/\s+/g, '');
+}
+
+/** Column paths from the header rows: merged cells (ruled spans or label-then-empty runs) become parent levels. */
+export function columnPaths(grid: GridCell[][], headerRows: number): string[][] {
+  const width = grid[0]?.length ?? 0;
+  const header = grid.slice(0, headerRows);
+  const owner = (r: number, c: number): { r: number; c: number } | null => {
+    for (let rr = r; rr >= 0; rr--) {
+      for (let cc = c; cc >= 0; cc--) {
+        const cell = header[rr]?.[cc];
+        if (cell && !cell.covered && rr + cell.rowSpan > r && cc + cell.colSpan > c) return { r: rr, c: cc };
+      }
+    }
+    return null;
+  };
+  const paths: string[][] = [];
+  for (let c = 0; c < width; c++) {
+    const path: string[] = [];
+    const seen = new Set<string>();
+    for (let r = 0; r < header.length; r++) {
+      const cell = header[r]![c]!;
+      let label = '';
+      if (!cell.covered) label = headerText(cell);
+      else {
+        const o = owner(r, c);
+        if (o && !seen.has(`${o.r},${o.c}`) && o.r === r) label = headerText(header[o.r]![o.c]!);
+        if (o) seen.add(`${o.r},${o.c}`);
+      }
+      if (!cell.covered && label === '' && !grid.some((row) => row.some((x) => x.colSpan > 1 || x.rowSpan > 1))) {
+        // Text grids carry no spans: a label followed by empty cells with sub-labels below spans them.
+        const below = header[r + 1]?.[c];
+        if (below && headerText(below) !== '') {
+          for (let cc = c - 1; cc >= 0; cc--) {
+            const left = header[r]![cc]!;
+            if (headerText(left) !== '') {
+              label = headerText(left);
+              break;
+            }
+          }
+        }
+      }
+      if (label !== '') {
+        seen.add(`${r},${c}`);
+        path.push(label);
+      }
+    }
+    paths.push(path);
+  }
+  return paths;
+}
+
+type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty';
+
+const CODE_LABEL = /科目编码|科目代码|功能分类|经济分类科目编码|^编码$|^代码$/;
+const SPLIT_LABEL = /^(?:类|款|项)$/;
+const UNIT_LABEL = /单位代码|单位编码/;
+const NAME_LABEL = /名称|^项目$|^科目$|^项目名称$/;
+
+function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
+  return paths.map((path, c) => {
+    const leaf = path[path.length - 1] ?? '';
+    const cells = body.map((row) => row[c]!).filter((x) => x && !x.covered && x.text !== '');
+    if (SPLIT_LABEL.test(leaf)) return 'split';
+    if (UNIT_LABEL.test(leaf)) return 'unit';
+    if (NAME_LABEL.test(leaf) && !path.some((p) => /金额|预算数|决算数/.test(p))) return 'name';
+    if (CODE_LABEL.test(leaf)) return 'code';
+    if (cells.length === 0) return path.length === 0 ? 'empty' : 'value';
+    const codeLike = cells.filter((x) => /^\d{2,9}$/.test(x.text.replace(/\s+/g, ''))).length;
+    const amountLike = cells.filter((x) => {
+      const p = parseAmountCell(x.raw);
+      return p.kind === 'dash' || (p.kind === 'amount' && !/^\d{2,9}$/.test(x.text));
+    }).length;
+    if (path.length === 0 && codeLike > 0 && amountLike === 0) return 'unit';
+    if (CODE_LABEL.test(path.join('/')) && codeLike > 0 && amountLike === 0) return 'code';
+    return 'value';
+  });
+}
+
+export interface ReadContext {
+  /** The department code printed as "部门：322-…", to tell unit codes from economic codes. */
+  departmentCode: string | null;
+}
+
+interface SideSpec {
+  part: TablePart;
+  from: number;
+  to: number;
+}
+
+/** Two-sided tables (收入 | 支出) are read as two halves; the top header level names the side. */
+function sides(grid: GridCell[][], headerRows: number): SideSpec[] {
+  const width = grid[0]?.length ?? 0;
+  for (let r = 0; r < Math.min(headerRows, 2); r++) {
+    const row = grid[r]!;
+    const income = row.findIndex((c) => !c.covered && /^收入$/.test(headerText(c)));
+    const expense = row.findIndex((c) => !c.covered && /^支出$/.test(headerText(c)));
+    if (income >= 0 && expense > income) {
+      return [
+        { part: 'income', from: income, to: expense },
+        { part: 'expense', from: expense, to: width },
+      ];
+    }
+  }
+  return [{ part: null, from: 0, to: width }];
+}
+
+/** Read a raw table's rows into contract rows: codes joined, names cleaned, amounts parsed exactly. */
+export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): TableIR[] {
+  const out: TableIR[] = [];
+  const allPaths = columnPaths(raw.rows, raw.headerRows);
+  const body = raw.rows.slice(raw.headerRows);
+  for (const side of sides(raw.rows, raw.headerRows)) {
+    const twoSided = side.part !== null;
+    const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided ? p.slice(1) : p));
+    const sideBody = body.map((row) => row.slice(side.from, side.to));
+    const roles = columnRoles(paths, sideBody);
+    // In a two-sided half the first column is the label column whatever its header says.
+    if (twoSided && roles[0] !== 'name') roles[0] = 'name';
+    const valueCols = roles.map((r, i) => (r === 'value' ? i : -1)).filter((i) => i >= 0);
+    const columns: Column[] = valueCols.map((i, n) => ({ key: `c${n + 1}`, path: paths[i]! }));
+    const rows: Row[] = [];
+    for (const cells of sideBody) {
+      const row = readRow(cells, roles, paths, valueCols, ctx, raw, issues, side.part);
+      if (row) rows.push(row);
+    }
+    out.push({
+      kind: 'X-unknown',
+      part: side.part,
+      title: raw.title,
+      title_raw: raw.title_raw,
+      unit: raw.unit,
+      pages: raw.pages,
+      columns,
+      rows,
+      confidence: 1,
+      context: raw.context,
+    });
+  }
+  return out;
+}
+
+function readRow(
+  cells: GridCell[],
+  roles: Role[],
+  paths: string[][],
+  valueCols: number[],
+  ctx: ReadContext,
+  raw: RawTable,
+  issues: Issue[],
+  part: TablePart,
+): Row | null {
+  const splitParts: string[] = [];
+  let fullCode: string | null = null;
+  const unitCandidates: string[] = [];
+  let name: GridCell | null = null;
+  let fallbackName: GridCell | null = null;
+  cells.forEach((cell, i) => {
+    if (cell.covered || cell.text === '') return;
+    const compact = cell.text.replace(/\s+/g, '');
+    const role = roles[i];
+    const digits = /^\d+$/.test(compact);
+    if (role === 'split' && digits) splitParts.push(compact);
+    else if (role === 'code' && digits) fullCode = compact;
+    else if (role === 'unit' && digits) unitCandidates.push(compact);
+    else if (role === 'name') name ??= cell;
+    else if (role !== 'value') fallbackName ??= cell;
+  });
+  let code: string | null = splitParts.length > 0 ? splitParts.join('') : fullCode;
+  let unitCode: string | null = null;
+  for (const candidate of unitCandidates) {
+    if (code && candidate.startsWith(code) && candidate.length > code.length) code = candidate;
+    else if (code && candidate === code) continue;
+    else if (code) unitCode = candidate;
+    else if (candidate.length === 6 || (ctx.departmentCode !== null && candidate === ctx.departmentCode)) unitCode = candidate;
+    else code = candidate;
+  }
+  const label: GridCell | null = name ?? fallbackName;
+  const nameRaw = label ? (label as GridCell).raw.replace(/\s*\n\s*/g, '') : '';
+  const values: (number | string | null)[] = [];
+  const rowCells: Cell[] = [];
+  let anyValue = false;
+  for (const i of valueCols) {
+    const cell = cells[i]!;
+    const parsed = cell.covered ? ({ kind: 'blank' } as const) : parseAmountCell(cell.raw);
+    const evidence: Cell = { raw: cell.covered ? '' : cell.raw, page: cell.page, bbox: cell.bbox, source: cell.source, confidence: cell.confidence };
+    if (parsed.kind === 'amount') {
+      values.push(parsed.amount.value);
+      anyValue = true;
+    } else if (parsed.kind === 'dash') {
+      values.push(null);
+      evidence.dash = true;
+      anyValue = true;
+    } else if (parsed.kind === 'text') {
+      values.push(cell.text);
+      anyValue = true;
+      issues.push({
+        code: 'cell.not_a_number',
+        severity: 'info',
+        table: raw.title,
+        part,
+        row: nameRaw || code,
+        column: paths[i] ?? null,
+        page: cell.page,
+        bbox: cell.bbox,
+        message: `value cell holds text "${cell.text}", kept as text`,
+      });
+    } else values.push(null);
+    rowCells.push(evidence);
+  }
+  if (!anyValue && nameRaw === '' && code === null && unitCode === null) return null;
+  return { code, unit_code: unitCode, name: rowName(nameRaw), name_raw: nameRaw, values, cells: rowCells };
+}

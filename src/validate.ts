@@ -1,0 +1,407 @@
+import type { Cell, Column, DocumentIR, Issue, Row, TableIR } from './model.js';
+import { hasMajorOrdinal } from './normalise.js';
+import { lookupCode, functionClassCode } from './reference.js';
+import type { FigureRef, IdentitySpec, TableSpec, Template } from './templates.js';
+import { titleKey } from './classify.js';
+
+/** Tolerance per summand in units of the last printed decimal (尾数误差), and its cap (OUTPUT.md). */
+const PER_SUMMAND_UNITS = 1;
+const MAX_UNITS = 5;
+
+interface Figure {
+  label: string;
+  value: number;
+  decimals: number;
+  page: number | null;
+  cell?: Cell;
+}
+
+function decimalsOf(raw: string): number {
+  const m = /\.(\d+)\s*$/.exec(raw.replace(/,/g, ''));
+  return m ? m[1]!.length : 0;
+}
+
+function figure(label: string, row: Row, col: number): Figure | null {
+  const v = row.values[col];
+  if (typeof v === 'string') return null;
+  const cell = row.cells[col];
+  return { label, value: v ?? 0, decimals: cell ? decimalsOf(cell.raw) : 2, page: cell?.page ?? null, ...(cell ? { cell } : {}) };
+}
+
+function rowLabel(row: Row): string {
+  return row.name_raw || row.code || row.unit_code || '(unnamed row)';
+}
+
+const TOTAL_NAME = /(?:合计|总计)$/;
+
+export class Checker {
+  readonly issues: Issue[] = [];
+  run = 0;
+  passed = 0;
+  failed = 0;
+
+  /** Compare `found` with the sum of `parts` (or `op` le: found ≤ sum); record the outcome. */
+  compare(
+    code: string,
+    message: string,
+    table: TableIR,
+    found: Figure,
+    parts: Figure[],
+    op: 'eq' | 'le' = 'eq',
+    column: string[] | null = null,
+    row: string | null = null,
+  ): void {
+    const involved = [found, ...parts];
+    if (involved.every((f) => f.cell && f.cell.raw.trim() === '')) return;
+    this.run++;
+    const decimals = Math.max(...involved.map((f) => f.decimals), 0);
+    const unit = 10 ** -decimals;
+    const tolerance = Math.min(parts.length * PER_SUMMAND_UNITS, MAX_UNITS) * unit;
+    const expected = parts.reduce((s, p) => s + p.value, 0);
+    const delta = round(found.value - expected, decimals + 2);
+    const ok = op === 'eq' ? Math.abs(delta) <= tolerance + 1e-9 : delta <= tolerance + 1e-9;
+    const base = {
+      table: table.kind,
+      part: table.part,
+      row,
+      column,
+      expected: round(expected, decimals),
+      found: found.value,
+      delta,
+      tolerance: round(tolerance, decimals),
+      page: found.page,
+      bbox: found.cell?.bbox ?? null,
+      figures: involved.map((f) => ({ label: f.label, value: f.value, page: f.page })),
+    };
+    if (ok) {
+      this.passed++;
+      if (op === 'eq' && Math.abs(delta) > unit + 1e-9) {
+        this.issues.push({ ...base, code: 'identity.rounding', severity: 'warning', message: `${message}: differs by ${fmt(delta)} (within the rounding tolerance ${fmt(tolerance)}); printed ${describe(found, parts, op)}` });
+      }
+      return;
+    }
+    this.failed++;
+    this.issues.push({ ...base, code, severity: 'error', message: `${message}: printed ${describe(found, parts, op)}, off by ${fmt(delta)}` });
+  }
+}
+
+function round(v: number, decimals: number): number {
+  const f = 10 ** Math.min(decimals, 8);
+  return Math.round(v * f) / f;
+}
+
+function fmt(v: number): string {
+  return String(round(v, 6));
+}
+
+function describe(found: Figure, parts: Figure[], op: 'eq' | 'le'): string {
+  const sum = parts.map((p) => `${p.label} ${fmt(p.value)}`).join(' + ');
+  return `${found.label} ${fmt(found.value)} ${op === 'eq' ? '≠' : '>'} ${sum}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Within a table
+
+interface ColumnNode {
+  label: string;
+  column: number | null;
+  children: ColumnNode[];
+}
+
+function columnTree(columns: Column[]): ColumnNode {
+  const root: ColumnNode = { label: '', column: null, children: [] };
+  columns.forEach((col, i) => {
+    let node = root;
+    col.path.forEach((label, depth) => {
+      let child = node.children.find((c) => c.label === label && c.column === null);
+      if (depth === col.path.length - 1) {
+        child = { label, column: i, children: [] };
+        node.children.push(child);
+      } else if (!child) {
+        child = { label, column: null, children: [] };
+        node.children.push(child);
+      }
+      node = child;
+    });
+  });
+  return root;
+}
+
+const TOTAL_COLUMN = /^(?:合计|小计|总计)$/;
+
+/** The columns whose sum makes up a node: a leaf itself, its total child, or its children's totals. */
+function nodeTotal(node: ColumnNode): number[] {
+  if (node.column !== null) return [node.column];
+  const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
+  if (total) return [total.column!];
+  return node.children.flatMap(nodeTotal);
+}
+
+function checkColumnSums(table: TableIR, checker: Checker): void {
+  const visit = (node: ColumnNode) => {
+    const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
+    const others = node.children.filter((c) => c !== total);
+    if (total && others.length > 0) {
+      const partCols = others.flatMap(nodeTotal);
+      for (const row of table.rows) {
+        const found = figure(table.columns[total.column!]!.path.join('/'), row, total.column!);
+        const parts = partCols.map((c) => figure(table.columns[c]!.path.join('/'), row, c));
+        if (!found || parts.some((p) => p === null)) continue;
+        checker.compare('identity.column_sum', `${rowLabel(row)}: ${total.label} ≠ sum of its columns`, table, found, parts as Figure[], 'eq', table.columns[total.column!]!.path, rowLabel(row));
+      }
+    }
+    node.children.forEach(visit);
+  };
+  visit(columnTree(table.columns));
+}
+
+function valueColumns(table: TableIR): number[] {
+  return table.columns.map((_, i) => i).filter((i) => table.rows.some((r) => typeof r.values[i] === 'number'));
+}
+
+function totalRow(table: TableIR): Row | undefined {
+  return table.rows.find((r) => r.code === null && /^(?:合计|总计)$/.test(r.name));
+}
+
+function checkCodeHierarchy(table: TableIR, spec: TableSpec | undefined, checker: Checker): void {
+  const coded = table.rows.filter((r) => r.code !== null);
+  const counts = new Map<string, number>();
+  for (const r of coded) counts.set(r.code!, (counts.get(r.code!) ?? 0) + 1);
+  const unique = coded.filter((r) => counts.get(r.code!) === 1);
+  const cols = valueColumns(table);
+  const parentOf = (code: string): Row | undefined => {
+    let best: Row | undefined;
+    for (const r of unique) if (r.code !== code && code.startsWith(r.code!) && (!best || r.code!.length > best.code!.length)) best = r;
+    return best;
+  };
+  const children = new Map<Row, Row[]>();
+  const top: Row[] = [];
+  for (const r of coded) {
+    const p = parentOf(r.code!);
+    if (p) children.set(p, [...(children.get(p) ?? []), r]);
+    else top.push(r);
+  }
+  for (const [parent, kids] of children) {
+    if (counts.get(parent.code!) !== 1) continue;
+    for (const c of cols) {
+      const found = figure(`${parent.code} ${parent.name}`, parent, c);
+      const parts = kids.map((k) => figure(`${k.code} ${k.name}`, k, c));
+      if (!found || parts.some((p) => p === null)) continue;
+      checker.compare('identity.code_hierarchy', `${parent.code} ${parent.name} ≠ sum of its sub-codes`, table, found, parts as Figure[], 'eq', table.columns[c]!.path, rowLabel(parent));
+    }
+  }
+  const total = totalRow(table);
+  if (!total) return;
+  let members: Row[] = top;
+  if (members.length === 0 && spec && spec.code_layout !== 'none') {
+    const others = table.rows.filter((r) => r !== total && !TOTAL_NAME.test(r.name));
+    const withUnit = others.filter((r) => r.unit_code !== null);
+    members = withUnit.length > 0 ? withUnit : others.filter((r) => r.name !== '' && !hasMajorOrdinal(r.name_raw));
+  }
+  if (members.length === 0) return;
+  for (const c of cols) {
+    const found = figure(total.name_raw || '合计', total, c);
+    const parts = members.map((k) => figure(`${k.code ?? ''} ${k.name}`.trim(), k, c));
+    if (!found || parts.some((p) => p === null)) continue;
+    checker.compare('identity.total_row', `${total.name} ≠ sum of its rows`, table, found, parts as Figure[], 'eq', table.columns[c]!.path, rowLabel(total));
+  }
+}
+
+/** Labelled lists (收支总表 halves): 合计 = Σ numbered rows, 总计 = 合计 + the rows between, 一、X = Σ its unnumbered rows. */
+function checkLabelledTotals(table: TableIR, checker: Checker): void {
+  const rows = table.rows.filter((r) => r.name !== '' || r.values.some((v) => v !== null));
+  const cols = valueColumns(table);
+  const isTotal = (r: Row) => TOTAL_NAME.test(r.name) && r.code === null;
+  let previousTotal = -1;
+  rows.forEach((row, t) => {
+    if (!isTotal(row)) return;
+    let members: Row[];
+    if (previousTotal >= 0) members = [rows[previousTotal]!, ...rows.slice(previousTotal + 1, t)];
+    else members = rows.slice(0, t).filter((r) => hasMajorOrdinal(r.name_raw));
+    previousTotal = t;
+    if (members.length === 0) return;
+    for (const c of cols) {
+      const found = figure(row.name_raw, row, c);
+      const parts = members.map((m) => figure(m.name_raw, m, c));
+      if (!found || parts.some((p) => p === null)) continue;
+      checker.compare('identity.labelled_total', `${row.name} ≠ sum of the rows it totals`, table, found, parts as Figure[], 'eq', table.columns[c]!.path, rowLabel(row));
+    }
+  });
+  rows.forEach((row, i) => {
+    if (!hasMajorOrdinal(row.name_raw) || isTotal(row)) return;
+    const kids: Row[] = [];
+    for (let k = i + 1; k < rows.length; k++) {
+      const r = rows[k]!;
+      if (hasMajorOrdinal(r.name_raw) || isTotal(r)) break;
+      kids.push(r);
+    }
+    if (kids.length === 0 || kids.some((k) => /^其中/.test(k.name_raw.replace(/\s+/g, '')))) return;
+    for (const c of cols) {
+      const found = figure(row.name_raw, row, c);
+      const parts = kids.map((m) => figure(m.name_raw, m, c));
+      if (!found || parts.some((p) => p === null)) continue;
+      if (found.cell?.raw.trim() === '') continue;
+      checker.compare('identity.labelled_group', `${row.name} ≠ sum of its sub-rows`, table, found, parts as Figure[], 'eq', table.columns[c]!.path, rowLabel(row));
+    }
+  });
+}
+
+function findRowByKey(table: TableIR, spec: TableSpec | undefined, key: string): Row | undefined {
+  if (key === 'total') {
+    const grand = [...table.rows].reverse().find((r) => r.code === null && /总计$/.test(r.name));
+    if (grand) return grand;
+    const top = totalRow(table);
+    if (top) return top;
+    return [...table.rows].reverse().find((r) => r.code === null && /合计$/.test(r.name));
+  }
+  const labels = spec?.rows.find((r) => r.key === key)?.labels.map(titleKey) ?? [];
+  return table.rows.find((r) => labels.includes(titleKey(r.name)));
+}
+
+function checkRowSums(table: TableIR, spec: TableSpec, checker: Checker): void {
+  for (const sum of spec.checks.row_sums) {
+    const total = findRowByKey(table, spec, sum.total);
+    const parts = sum.parts.map((k) => findRowByKey(table, spec, k));
+    if (!total || parts.some((p) => !p)) continue;
+    for (const c of valueColumns(table)) {
+      const found = figure(total.name_raw, total, c);
+      const figs = (parts as Row[]).map((p) => figure(p.name_raw, p, c));
+      if (!found || figs.some((f) => f === null)) continue;
+      checker.compare('identity.row_sum', `${total.name} ≠ ${(parts as Row[]).map((p) => p.name).join(' + ')}`, table, found, figs as Figure[], 'eq', table.columns[c]!.path, rowLabel(total));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across tables
+
+function findTable(doc: DocumentIR, ref: FigureRef): TableIR | undefined {
+  return doc.tables.find((t) => t.kind === ref.table && (ref.part === undefined || t.part === ref.part));
+}
+
+function resolveColumn(table: TableIR, key: string): number {
+  if (key === 'first') return valueColumns(table)[0] ?? 0;
+  return table.columns.findIndex((c) => c.key === key);
+}
+
+function resolveFigure(doc: DocumentIR, template: Template, ref: FigureRef): { table: TableIR; fig: Figure } | null {
+  const table = findTable(doc, ref);
+  if (!table) return null;
+  const spec = template.tables.find((s) => s.kind === table.kind);
+  const row = findRowByKey(table, spec, ref.row);
+  const col = resolveColumn(table, ref.column);
+  if (!row || col < 0 || col >= table.columns.length) return null;
+  const fig = figure(`${table.kind}${table.part ? `/${table.part}` : ''} ${row.name_raw || row.name}${ref.column !== 'first' ? ` [${table.columns[col]!.path.join('/')}]` : ''}`, row, col);
+  return fig ? { table, fig } : null;
+}
+
+/** Per function class (3-digit code): a labelled table's class rows, or a coded table's class totals. */
+function classValues(doc: DocumentIR, template: Template, ref: FigureRef): Map<string, Figure> | null {
+  const table = findTable(doc, ref);
+  if (!table) return null;
+  const col = resolveColumn(table, ref.column);
+  if (col < 0) return null;
+  const out = new Map<string, Figure>();
+  const coded = table.rows.filter((r) => r.code !== null);
+  if (coded.length > 0) {
+    for (const r of coded) {
+      const cls = r.code!.slice(0, 3);
+      const f = figure(`${table.kind} ${r.code} ${r.name}`, r, col);
+      if (!f) continue;
+      const exact = coded.find((x) => x.code === cls);
+      if (exact && r !== exact) continue;
+      const prior = out.get(cls);
+      const hasAncestor = coded.some((x) => x !== r && r.code!.startsWith(x.code!) && x.code!.length < r.code!.length);
+      if (hasAncestor && !exact) continue;
+      out.set(cls, prior && r !== exact ? { ...f, value: prior.value + f.value, label: `${table.kind} ${cls}` } : f);
+    }
+    return out;
+  }
+  for (const r of table.rows) {
+    const cls = functionClassCode(r.name);
+    if (!cls) continue;
+    const f = figure(`${table.kind}${table.part ? `/${table.part}` : ''} ${r.name_raw}`, r, col);
+    if (f) out.set(cls, f);
+  }
+  void template;
+  return out;
+}
+
+function checkIdentity(doc: DocumentIR, template: Template, identity: IdentitySpec, checker: Checker): void {
+  if (identity.per_class) {
+    const left = classValues(doc, template, identity.left);
+    const rights = identity.right.map((r) => classValues(doc, template, r));
+    const leftTable = findTable(doc, identity.left);
+    if (!left || !leftTable || rights.every((r) => r === null)) return;
+    const classes = new Set<string>([...left.keys(), ...rights.flatMap((r) => (r ? [...r.keys()] : []))]);
+    for (const cls of [...classes].sort()) {
+      const found = left.get(cls);
+      const parts = rights.map((r) => r?.get(cls)).filter((f): f is Figure => f !== undefined);
+      if (!found && parts.every((p) => p.value === 0)) continue;
+      if (found && found.value === 0 && parts.length === 0) continue;
+      const lhs: Figure = found ?? { label: `${leftTable.kind} class ${cls} (not printed)`, value: 0, decimals: 2, page: leftTable.pages[0] ?? null };
+      const rhs = parts.length > 0 ? parts : [{ label: `class ${cls} (not printed)`, value: 0, decimals: 2, page: null }];
+      checker.compare(`identity.cross.${identity.id}`, `${identity.description} (class ${cls})`, leftTable, lhs, rhs, identity.op, null, lhs.label);
+    }
+    return;
+  }
+  const left = resolveFigure(doc, template, identity.left);
+  const rights = identity.right.map((r) => ({ ref: r, resolved: resolveFigure(doc, template, r) }));
+  if (!left) return;
+  const missing = rights.filter((r) => r.resolved === null);
+  // A table the document does not print counts as zero only when it is an optional fund table that is absent.
+  if (missing.some((m) => findTable(doc, m.ref) !== undefined)) return;
+  if (missing.length === rights.length) return;
+  const parts = rights.filter((r) => r.resolved).map((r) => r.resolved!.fig);
+  checker.compare(`identity.cross.${identity.id}`, identity.description, left.table, left.fig, parts, identity.op, null, left.fig.label);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codes against the reference
+
+function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
+  if (spec.code_system === 'none') return;
+  for (const row of table.rows) {
+    if (!row.code) continue;
+    const page = row.cells[0]?.page ?? table.pages[0] ?? null;
+    const code = row.code;
+    const validShape = spec.code_system === 'function' ? /^2\d{2}(?:\d{2}){0,2}$/.test(code) : /^[35]\d{2}(?:\d{2}){0,2}$/.test(code);
+    if (!validShape) {
+      issues.push({ code: 'code.structure', severity: 'error', table: table.kind, part: table.part, row: row.name_raw, page, message: `code ${code} is not a ${spec.code_system === 'function' ? 'function (类/款/项: 3, 5 or 7 digits starting with 2)' : 'economic (3, 5 or 7 digits starting with 3 or 5)'} code` });
+      continue;
+    }
+    const ref = lookupCode(spec.code_system, code);
+    if (!ref) {
+      issues.push({ code: 'code.unknown', severity: 'info', table: table.kind, part: table.part, row: row.name_raw, page, message: `code ${code} ${row.name} is not in the reference list` });
+    } else if (titleKey(ref.name) !== titleKey(row.name) && !ref.aliases.some((a) => titleKey(a) === titleKey(row.name))) {
+      issues.push({
+        code: 'code.name_mismatch',
+        severity: ref.verified ? 'error' : 'warning',
+        table: table.kind,
+        part: table.part,
+        row: row.name_raw,
+        page,
+        message: `code ${code} is printed as "${row.name}", the ${ref.verified ? '' : 'unverified '}reference names it "${ref.name}"`,
+      });
+    }
+  }
+}
+
+/** Run every check the template names; record issues and the counts on the document. */
+export function validateDocument(doc: DocumentIR, template: Template | null): void {
+  const checker = new Checker();
+  if (template) {
+    for (const table of doc.tables) {
+      const spec = template.tables.find((s) => s.kind === table.templateTable);
+      if (!spec) continue;
+      if (spec.checks.column_sums) checkColumnSums(table, checker);
+      if (spec.checks.code_hierarchy) checkCodeHierarchy(table, spec, checker);
+      if (spec.checks.labelled_totals && (spec.two_sided || spec.code_layout === 'none')) checkLabelledTotals(table, checker);
+      checkRowSums(table, spec, checker);
+      checkCodes(table, spec, doc.issues);
+    }
+    for (const identity of template.identities) checkIdentity(doc, template, identity, checker);
+  }
+  doc.issues.push(...checker.issues);
+  doc.checks = { run: checker.run, passed: checker.passed, failed: checker.failed };
+}
