@@ -54,7 +54,8 @@ export function collectInputs(args: string[]): { files: string[]; missing: strin
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && INPUT_EXTENSIONS.test(entry.name)) files.push(full);
+      // A folder's README describes the folder; it is not a disclosure.
+      else if (entry.isFile() && INPUT_EXTENSIONS.test(entry.name) && !/^readme\./i.test(entry.name)) files.push(full);
     }
   };
   for (const arg of args) {

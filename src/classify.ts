@@ -30,9 +30,11 @@ export function matchTableSpec(template: Template, title: string, headerLabels: 
     if (best) return best.spec;
     for (const spec of template.tables) if (spec.title_patterns.some((p) => new RegExp(p).test(key))) return spec;
   }
+  // Untitled grids (an inline table in the narrative) are recognised by the labels of their header.
+  if (key !== '') return null;
   const labels = new Set(headerLabels.map(labelKey));
   for (const spec of template.tables) {
-    if (spec.header_anchors.length > 0 && spec.header_anchors.every((a) => labels.has(labelKey(a))) && spec.titles.length === 0) return spec;
+    if (spec.header_anchors.length > 0 && spec.header_anchors.every((a) => labels.has(labelKey(a)))) return spec;
   }
   return null;
 }
@@ -78,7 +80,7 @@ export function assignColumnKeys(table: TableIR, template: Template): void {
 export function classifyTables(tables: TableIR[], template: Template | null): void {
   for (const table of tables) {
     if (!template) continue;
-    const spec = matchTableSpec(template, table.title, table.columns.flatMap((c) => c.path));
+    const spec = matchTableSpec(template, table.title, table.headerLabels ?? table.columns.flatMap((c) => c.path));
     if (spec) {
       table.kind = spec.kind;
       table.templateTable = spec.kind;

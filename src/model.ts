@@ -115,6 +115,8 @@ export interface TableIR {
   confidence: number;
   /** Lines printed between the title and the grid (单位, 部门 …) and right after it (备注 …). */
   context: string[];
+  /** Every header label of the grid, code and name columns included (for header anchors). */
+  headerLabels?: string[];
   /** Which template table matched, for identity checks. */
   templateTable?: string;
 }

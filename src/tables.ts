@@ -72,7 +72,7 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     pending = [];
     const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text));
     const grid = trimUnitRows(block.rows, lines);
-    if (grid.length === 0) continue;
+    if (grid.length === 0 || isTableOfContents(grid)) continue;
     const headerRows = countHeaderRows(grid);
     const newPage = block.page === null || lastPage === null || block.page > lastPage;
     const onlyRunningText = lines.every((l) => l.text.length < 40 && !UNIT_LINE.test(l.text) && !isTitleLine(l.text));
@@ -81,7 +81,12 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
       lastPage = block.page;
       continue;
     }
-    const titleLine = titleIndex >= 0 ? lines[titleIndex] : undefined;
+    let titleLine = titleIndex >= 0 ? lines[titleIndex] : undefined;
+    // A title wrapped before its last character ("…绩效目标" / "表") is joined with the line above.
+    const above = titleIndex > 0 ? lines[titleIndex - 1] : undefined;
+    if (titleLine && above && cleanTitle(titleLine.text).length < 4 && !isTitleLine(above.text) && !UNIT_LINE.test(above.text)) {
+      titleLine = { ...titleLine, text: above.text + titleLine.text, raw: above.raw + titleLine.raw };
+    }
     const contextLines = lines.slice(titleIndex + 1).map((l) => l.text);
     // The section heading above a title ("一、收支预算总表") is context too: it can carry the table's number.
     if (titleIndex > 0) contextLines.unshift(...lines.slice(Math.max(0, titleIndex - 2), titleIndex).map((l) => l.text));
@@ -101,6 +106,12 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     lastPage = block.page;
   }
   return tables;
+}
+
+/** A 目录 laid out as a grid: entries with dot leaders and page numbers, no amounts. */
+function isTableOfContents(grid: GridCell[][]): boolean {
+  const cells = grid.flat().filter((c) => !c.covered && c.text !== '');
+  return cells.filter((c) => /[.…·]{4,}/.test(c.text)).length >= Math.max(2, grid.length / 3);
 }
 
 function findLastIndex<T>(list: T[], predicate: (item: T) => boolean): number {
@@ -283,6 +294,7 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
       rows,
       confidence: 1,
       context: raw.context,
+      headerLabels: paths.flat(),
     });
   }
   return out;

@@ -359,6 +359,12 @@ function checkIdentity(doc: DocumentIR, template: Template, identity: IdentitySp
 // ---------------------------------------------------------------------------------------------
 // Codes against the reference
 
+/** Names agree when equal after dropping punctuation, bracketed qualifiers and a trailing 支出/费. */
+function sameCodeName(reference: string, printed: string): boolean {
+  const loose = (s: string) => titleKey(s).replace(/\([^)]*\)/g, '').replace(/[、，,.。·]/g, '').replace(/(?:支出|费用|费)$/, '');
+  return loose(reference) === loose(printed);
+}
+
 function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
   if (spec.code_system === 'none') return;
   for (const row of table.rows) {
@@ -373,7 +379,7 @@ function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
     const ref = lookupCode(spec.code_system, code);
     if (!ref) {
       issues.push({ code: 'code.unknown', severity: 'info', table: table.kind, part: table.part, row: row.name_raw, page, message: `code ${code} ${row.name} is not in the reference list` });
-    } else if (titleKey(ref.name) !== titleKey(row.name) && !ref.aliases.some((a) => titleKey(a) === titleKey(row.name))) {
+    } else if (![ref.name, ...ref.aliases].some((n) => sameCodeName(n, row.name))) {
       issues.push({
         code: 'code.name_mismatch',
         severity: ref.verified ? 'error' : 'warning',
