@@ -1,4 +1,4 @@
-import type { DocumentIR, DocumentMeta, TableIR, TemplateChoice } from './model.js';
+import type { DocumentIR, DocumentMeta, Issue, TableIR, TemplateChoice } from './model.js';
 import type { RawTable } from './tables.js';
 import type { TableSpec, Template } from './templates.js';
 
@@ -77,9 +77,22 @@ export function assignColumnKeys(table: TableIR, template: Template): void {
 }
 
 /** Kind, template table and column keys for every table read from the document. */
-export function classifyTables(tables: TableIR[], template: Template | null): void {
+export function classifyTables(tables: TableIR[], template: Template | null, issues: Issue[] = []): void {
+  let previous: TableIR | null = null;
   for (const table of tables) {
     if (!template) continue;
+    if (table.title === '' && previous?.kind.startsWith('X-performance')) {
+      // An untitled grid right after a performance table that did not stitch (other width) is a piece of it.
+      table.kind = previous.kind;
+      table.title = previous.title;
+      table.title_raw = previous.title_raw;
+      table.templateTable = previous.templateTable;
+      issues.push({ code: 'table.fragment', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `untitled grid on page ${table.pages[0] ?? '?'} read as a continuation of "${previous.title}"` });
+      assignColumnKeys(table, template);
+      previous = table;
+      continue;
+    }
+    previous = table;
     const spec = matchTableSpec(template, table.title, table.headerLabels ?? table.columns.flatMap((c) => c.path));
     if (spec) {
       table.kind = spec.kind;

@@ -49,13 +49,19 @@ function mergeCollinear(segments: Ruling[], horizontal: boolean): Ruling[] {
   const key = (r: Ruling) => (horizontal ? r.y0 : r.x0);
   const start = (r: Ruling) => (horizontal ? r.x0 : r.y0);
   const end = (r: Ruling) => (horizontal ? r.x1 : r.y1);
-  const sorted = [...segments].sort((a, b) => key(a) - key(b) || start(a) - start(b));
+  // Keys within 0.6 pt are one line: sort on the rounded key so that their segments meet in start order.
+  const sorted = [...segments].sort((a, b) => Math.round(key(a) * 2) - Math.round(key(b) * 2) || start(a) - start(b));
   const out: Ruling[] = [];
   for (const seg of sorted) {
     const last = out[out.length - 1];
     if (last && Math.abs(key(last) - key(seg)) <= 0.6 && start(seg) <= end(last) + SNAP) {
-      if (horizontal) last.x1 = Math.max(last.x1, seg.x1);
-      else last.y1 = Math.max(last.y1, seg.y1);
+      if (horizontal) {
+        last.x0 = Math.min(last.x0, seg.x0);
+        last.x1 = Math.max(last.x1, seg.x1);
+      } else {
+        last.y0 = Math.min(last.y0, seg.y0);
+        last.y1 = Math.max(last.y1, seg.y1);
+      }
     } else out.push({ ...seg });
   }
   return out;

@@ -59,8 +59,7 @@ export const stages: Stage[] = [
   {
     name: 'classify',
     run(doc, _hooks, state) {
-      classifyTables(doc.tables, state.template);
-      inheritFragments(doc);
+      classifyTables(doc.tables, state.template, doc.issues);
       doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues));
       doc.meta = readMetadata(doc, state.template);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
@@ -82,21 +81,6 @@ export const stages: Stage[] = [
     },
   },
 ];
-
-/** An untitled grid right after a table that did not stitch (different width) is a fragment of it. */
-function inheritFragments(doc: DocumentIR): void {
-  let previous: TableIR | null = null;
-  for (const table of doc.tables) {
-    if (table.title === '' && previous && previous.kind.startsWith('X-performance') && table.kind === 'X-unknown') {
-      table.kind = previous.kind;
-      table.title = previous.title;
-      table.title_raw = previous.title_raw;
-      table.templateTable = previous.templateTable;
-      doc.issues.push({ code: 'table.fragment', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `untitled grid on page ${table.pages[0] ?? '?'} read as a continuation of "${previous.title}"` });
-    }
-    previous = table;
-  }
-}
 
 /** Tables no template claims: kept (as X-unknown, sent to review) when they hold amounts, dropped otherwise. */
 function keepTable(table: TableIR, issues: Issue[]): boolean {
