@@ -369,5 +369,6 @@ function readRow(
     rowCells.push(evidence);
   }
   if (!anyValue && nameRaw === '' && code === null && unitCode === null) return null;
-  return { code, unit_code: unitCode, name: rowName(nameRaw), name_raw: nameRaw, values, cells: rowCells };
+  const nameText = label ? (label as GridCell).text : '';
+  return { code, unit_code: unitCode, name: rowName(nameText), name_raw: nameRaw, values, cells: rowCells };
 }
