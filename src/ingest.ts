@@ -84,7 +84,11 @@ export function sniff(bytes: Uint8Array): Sniffed {
       }
     }
   }
-  if (text === null) throw new InputError(`undecodable text (tried ${encoding || 'utf-8 and gb18030'})`);
+  if (text === null) {
+    // A guessed UTF-16 that does not decode was never text: NUL bytes mean binary.
+    if (encoding.startsWith('utf-16') && bytes[0] !== 0xff && bytes[0] !== 0xfe) throw new InputError('binary file: neither a PDF, an image nor text');
+    throw new InputError(`undecodable text (tried ${encoding || 'utf-8 and gb18030'})`);
+  }
   if (controlShare(text) > 0.01) throw new InputError('binary file: neither a PDF, an image nor text');
   if (text.trim() === '') throw new InputError('empty text file');
   return { media: 'text', encoding, text };

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { textToFlow } from '../extractors/text.js';
+import type { Issue } from '../src/model.js';
+import { assembleTables, cleanTitle, columnPaths, isTitleLine, readTable } from '../src/tables.js';
+
+const fujianT05 = [
+  '五、一般公共预算拨款支出预算表',
+  '',
+  '2023 年度一般公共预算拨款支出预算表',
+  '',
+  '单位：万元',
+  '',
+  '科目编码\t科目名称\t合计\t其中：\t',
+  '\t\t\t基本支出\t项目支出',
+  '合计\t\t9,474.11\t4903.27\t4570.84',
+  '2080502\t事业单位离退休\t123.58\t123.58\t0.00',
+  '2101199\t其他行政事业单位医疗支出\t1300.00\t\t1300.00',
+].join('\n');
+
+describe('text disclosures', () => {
+  it('turns tab runs into grids and strips Markdown marks', () => {
+    const flow = textToFlow('## **部门收支总表**\n- 说明\n\na\tb\n1\t2\n\n| x | y |\n|---|---|\n| 3 | 4 |\n');
+    expect(flow.map((b) => b.type)).toEqual(['line', 'line', 'grid', 'grid']);
+    expect(flow[0]).toMatchObject({ type: 'line', text: '部门收支总表' });
+    const pipe = flow[3]!;
+    expect(pipe.type === 'grid' && pipe.rows.map((r) => r.map((c) => c.text))).toEqual([['x', 'y'], ['3', '4']]);
+  });
+});
+
+describe('tables', () => {
+  it('recognises titles and cleans year and ordinal prefixes', () => {
+    expect(isTitleLine('2023 年度收支预算总表')).toBe(true);
+    expect(isTitleLine('财政拨款支出预算表（部门经济分类科目）')).toBe(true);
+    expect(isTitleLine('一、收支预算总表........................8')).toBe(false);
+    expect(isTitleLine('单位：万元')).toBe(false);
+    expect(cleanTitle('2023 年度一般公共预算“三公”经费支出预算表')).toBe('一般公共预算“三公”经费支出预算表');
+    expect(cleanTitle('十、一般公共预算“三公”经费支出预算表')).toBe('一般公共预算“三公”经费支出预算表');
+  });
+
+  it('reads a table: title, unit, merged header paths, codes, blank vs printed zero', () => {
+    const [raw] = assembleTables(textToFlow(fujianT05));
+    expect(raw).toMatchObject({ title: '一般公共预算拨款支出预算表', unit: '万元', headerRows: 2 });
+    expect(columnPaths(raw!.rows, raw!.headerRows)).toEqual([['科目编码'], ['科目名称'], ['合计'], ['其中：', '基本支出'], ['其中：', '项目支出']]);
+    const issues: Issue[] = [];
+    const [table] = readTable(raw!, { departmentCode: null }, issues);
+    expect(table!.columns.map((c) => c.path)).toEqual([['合计'], ['其中：', '基本支出'], ['其中：', '项目支出']]);
+    expect(table!.rows.map((r) => [r.code, r.name, r.values])).toEqual([
+      [null, '合计', [9474.11, 4903.27, 4570.84]],
+      ['2080502', '事业单位离退休', [123.58, 123.58, 0]],
+      ['2101199', '其他行政事业单位医疗支出', [1300, null, 1300]],
+    ]);
+    expect(issues).toEqual([]);
+  });
+
+  it('splits two-sided tables and joins split 类|款|项 codes, telling unit codes from economic codes', () => {
+    const twoSided = ['收支总表', '收 入\t\t支 出\t', '项 目\t预算数\t项 目\t预算数', '一、一般公共预算拨款收入\t3,688.46\t一、一般公共服务支出\t', '收入总计\t3,688.46\t支出总计\t3,688.46'].join('\n');
+    const [raw] = assembleTables(textToFlow(twoSided));
+    const [income, expense] = readTable(raw!, { departmentCode: null }, []);
+    expect(income).toMatchObject({ part: 'income', columns: [{ path: ['预算数'] }] });
+    expect(expense!.rows.map((r) => [r.name, r.values[0]])).toEqual([
+      ['一般公共服务支出', null],
+      ['支出总计', 3688.46],
+    ]);
+
+    const sichuan = [
+      '一般公共预算基本支出预算表',
+      '科目编码\t\t项 目\t\t基本支出\t\t',
+      '类\t款\t单位代码\t单位名称（科目）\t合计\t人员经费\t公用经费',
+      '\t\t\t合 计\t1,493.59\t1,439.40\t54.18',
+      '\t\t322001\t苍溪县医疗保障局\t1,493.59\t1,439.40\t54.18',
+      '\t\t301\t工资福利支出\t466.19\t466.19\t',
+      '301\t03\t3010301\t年终一次性奖金\t7.74\t7.74\t',
+    ].join('\n');
+    const [rawSc] = assembleTables(textToFlow(sichuan));
+    const [t09] = readTable(rawSc!, { departmentCode: '322' }, []);
+    expect(t09!.columns.map((c) => c.path)).toEqual([['基本支出', '合计'], ['基本支出', '人员经费'], ['基本支出', '公用经费']]);
+    expect(t09!.rows.map((r) => [r.code, r.unit_code, r.name, r.name_raw])).toEqual([
+      [null, null, '合计', '合 计'],
+      [null, '322001', '苍溪县医疗保障局', '苍溪县医疗保障局'],
+      ['301', null, '工资福利支出', '工资福利支出'],
+      ['3010301', null, '年终一次性奖金', '年终一次性奖金'],
+    ]);
+  });
+
+  it('stitches a table continued on the next page with its header repeated', () => {
+    const flow = textToFlow('九、基本支出表\n科目编码\t科目名称\t预算数\n合计\t\t3.00\n301\t工资福利支出\t1.00\n\n- 18 -\n\n科目编码\t科目名称\t预算数\n302\t商品和服务支出\t2.00\n');
+    // Text inputs have no pages; mark the two grids as pages 18 and 19 as a PDF would.
+    const grids = flow.filter((b) => b.type === 'grid');
+    grids[0]!.page = 18;
+    grids[1]!.page = 19;
+    const tables = assembleTables(flow);
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.pages).toEqual([18, 19]);
+    const [t] = readTable(tables[0]!, { departmentCode: null }, []);
+    expect(t!.rows.map((r) => r.code)).toEqual([null, '301', '302']);
+  });
+});

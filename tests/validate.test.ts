@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDocument, scoreDocument, documentStatus, stages } from '../src/pipeline.js';
+import type { DocumentIR } from '../src/model.js';
+
+/** Run the stages after extraction on a text disclosure held in memory. */
+async function run(text: string): Promise<DocumentIR> {
+  const doc = emptyDocument('test.txt', new TextEncoder().encode(text));
+  const state = { raws: [], template: null };
+  for (const stage of stages) await stage.run(doc, {}, state);
+  scoreDocument(doc);
+  return doc;
+}
+
+const fujianT09 = (total: string, personnel: string) =>
+  [
+    '福建省泉州市某局',
+    '九、一般公共预算基本支出经济分类情况表',
+    '2023 年度一般公共预算基本支出经济分类情况表',
+    '单位：万元',
+    '科目编码\t科目名称\t预算数',
+    `合计\t\t${total}`,
+    `301\t工资福利支出\t${personnel}`,
+    '30101\t基本工资\t100.00',
+    '30102\t津贴补贴\t50.00',
+    '302\t商品和服务支出\t10.00',
+    '30201\t办公费\t10.00',
+  ].join('\n');
+
+describe('validate', () => {
+  it('passes a table whose printed figures add up', async () => {
+    const doc = await run(fujianT09('160.00', '150.00'));
+    const t09 = doc.tables.find((t) => t.kind === 'T09')!;
+    expect(t09.rows).toHaveLength(6);
+    expect(doc.issues.filter((i) => i.code.startsWith('identity.'))).toEqual([]);
+    expect(doc.checks.failed).toBe(0);
+    expect(doc.checks.run).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports, never fixes, a printed figure that breaks an identity, quoting the figures', async () => {
+    const doc = await run(fujianT09('160.00', '151.00'));
+    const t09 = doc.tables.find((t) => t.kind === 'T09')!;
+    expect(t09.rows.find((r) => r.code === '301')!.values).toEqual([151]);
+    const hierarchy = doc.issues.find((i) => i.code === 'identity.code_hierarchy')!;
+    expect(hierarchy).toMatchObject({ severity: 'error', table: 'T09', found: 151, expected: 150, delta: 1 });
+    expect(hierarchy.figures!.map((f) => f.value)).toEqual([151, 100, 50]);
+    expect(hierarchy.message).toContain('301 工资福利支出 151');
+    const total = doc.issues.find((i) => i.code === 'identity.total_row')!;
+    expect(total).toMatchObject({ found: 160, expected: 161, delta: -1 });
+    expect(documentStatus(doc)).toBe('needs_review');
+  });
+
+  it('allows 0.01 per summand as rounding and reports it as a warning', async () => {
+    const doc = await run(fujianT09('160.01', '150.00'));
+    const rounding = doc.issues.filter((i) => i.code === 'identity.rounding');
+    expect(doc.checks.failed).toBe(0);
+    expect(rounding).toHaveLength(0);
+    const doc2 = await run(fujianT09('160.02', '150.00'));
+    expect(doc2.checks.failed).toBe(0);
+    expect(doc2.issues.find((i) => i.code === 'identity.rounding')).toMatchObject({ severity: 'warning', delta: 0.02, tolerance: 0.02 });
+    const doc3 = await run(fujianT09('160.03', '150.00'));
+    expect(doc3.issues.find((i) => i.code === 'identity.total_row')).toMatchObject({ severity: 'error', delta: 0.03, tolerance: 0.02 });
+  });
+
+  it('flags a required table that is missing and a document no template matches', async () => {
+    const doc = await run(fujianT09('160.00', '150.00'));
+    expect(doc.issues.filter((i) => i.code === 'table.missing').map((i) => i.table)).toContain('T01');
+    const unknown = await run('某某报告\n项目\t金额\n甲\t1.00\n乙\t2.00\n');
+    expect(unknown.issues.map((i) => i.code)).toContain('template.none');
+    expect(unknown.tables[0]!.kind).toBe('X-unknown');
+    expect(documentStatus(unknown)).toBe('needs_review');
+  });
+});
