@@ -109,10 +109,11 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
   const head = lines.slice(0, 40);
   const departmentLine = lines.map((l) => /^部门[:：]\s*(?:\d+[-－—])?(.+?)$/.exec(l)).find(Boolean);
-  const coverName = head.map((l) => /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府))(?:（[^）]*）|\([^)]*\))?(?:20\d\d年.*)?$/.exec(l)).find(Boolean);
-  let department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
-  const printedName = head.find((l) => department !== null && l.startsWith(department) && /（[^）]*）$/.test(l));
-  if (printedName && department) department = /^(.*?（[^）]*）)/.exec(printedName)?.[1] ?? department;
+  const coverName = head
+    .map((l) => l.replace(/\(/g, '（').replace(/\)/g, '）'))
+    .map((l) => /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:20\d\d年.*)?$/.exec(l))
+    .find(Boolean);
+  const department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
   const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
   const text = lines.slice(0, 200).join('\n');
   const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? null;
