@@ -66,7 +66,11 @@ export function sniff(bytes: Uint8Array): Sniffed {
     const sample = bytes.subarray(0, 4096);
     let evenNul = 0;
     let oddNul = 0;
-    for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+    for (let i = 0; i < sample.length; i++) {
+      if (sample[i] !== 0) continue;
+      if (i % 2 === 0) evenNul++;
+      else oddNul++;
+    }
     if (oddNul > sample.length / 8 && evenNul === 0) {
       text = decode(bytes, 'utf-16le');
       encoding = 'utf-16le';

@@ -42,6 +42,17 @@ const IssueSchema = z.object({
   code: z.string().regex(/^[a-z_]+(?:\.[a-z0-9_-]+)*$/),
   severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
+  table: z.string().nullable().optional(),
+  part: z.enum(['income', 'expense']).nullable().optional(),
+  row: z.string().nullable().optional(),
+  column: z.array(z.string()).nullable().optional(),
+  expected: z.number().optional(),
+  found: z.number().optional(),
+  delta: z.number().optional(),
+  tolerance: z.number().optional(),
+  page: z.number().int().nullable().optional(),
+  bbox: BBoxSchema.optional(),
+  figures: z.array(z.object({ label: z.string(), value: z.number(), page: z.number().nullable().optional() })).optional(),
 });
 
 export const OutputSchema = z.object({
