@@ -29,9 +29,14 @@ export function isTitleLine(text: string): boolean {
 export function cleanTitle(raw: string): string {
   let t = raw.replace(/\s+/g, '');
   t = t.replace(/^(?:附表|附件)\d*[:：]?/, '');
+  // Table numbers printed before or after the title: "表1-1", "公开表2", "预算01表", "（公开表3-2）".
+  t = t.replace(/^(?:公开表|预算|表)?\d{1,2}(?:[-－—]\d{1,2})?表?[:：、.．]?(?=\D)/, '');
+  t = t.replace(/[（(]?(?:公开表|表)\d{1,2}(?:[-－—]\d{1,2})?[)）]?$/, '');
   t = t.replace(/^[（(]?[一二三四五六七八九十]+[)）、.．]/, '');
   t = t.replace(/^\d+[、.．](?!\d)/, '');
-  t = t.replace(/^(?:20\d\d|19\d\d)年度?/, '');
+  // A department name or place before the year: "苍溪县医疗保障局2023年部门收支总表".
+  const afterYear = /^.{0,40}?(?:20\d\d|19\d\d)年度?(.+表.*)$/.exec(t);
+  if (afterYear?.[1] && afterYear[1].length >= 4) t = afterYear[1];
   return t;
 }
 
@@ -75,7 +80,8 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     if (grid.length === 0 || isTableOfContents(grid)) continue;
     const headerRows = countHeaderRows(grid);
     const newPage = block.page === null || lastPage === null || block.page > lastPage;
-    const onlyRunningText = lines.every((l) => l.text.length < 40 && !UNIT_LINE.test(l.text) && !isTitleLine(l.text));
+    // A continuation page may repeat the unit line, but never a title.
+    const onlyRunningText = lines.every((l) => l.text.length < 40 && !isTitleLine(l.text));
     if (last && titleIndex < 0 && newPage && onlyRunningText && continues(last, grid, headerRows)) {
       appendContinuation(last, grid, headerRows, block.page);
       lastPage = block.page;

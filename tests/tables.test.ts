@@ -95,3 +95,14 @@ describe('tables', () => {
     expect(t!.rows.map((r) => r.code)).toEqual([null, '301', '302']);
   });
 });
+
+describe('title cleaning for numbered and prefixed titles', () => {
+  it('removes table numbers, department prefixes and years', () => {
+    expect(cleanTitle('表1-1 部门收入总表')).toBe('部门收入总表');
+    expect(cleanTitle('部门收支总表（公开表1）')).toBe('部门收支总表');
+    expect(cleanTitle('预算01表收支总表')).toBe('收支总表');
+    expect(cleanTitle('苍溪县医疗保障局2023年部门收支总表')).toBe('部门收支总表');
+    expect(cleanTitle('福州市医疗保障局2026年度一般公共预算拨款支出预算表')).toBe('一般公共预算拨款支出预算表');
+    expect(cleanTitle('财政拨款支出预算表（部门经济分类科目）')).toBe('财政拨款支出预算表（部门经济分类科目）');
+  });
+});
