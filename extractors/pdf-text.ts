@@ -93,7 +93,8 @@ export async function readPage(page: PDFPageProxy): Promise<PageIR> {
     const bbox: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
     items.push({ text: normaliseText(raw), raw, bbox, fontSize, source: 'text', confidence: 1 });
   }
-  const rulings = await readRulings(page, toDisplay);
+  // The operator list is the costliest read; only pages that may hold a table (amounts or a 表 title) need rulings.
+  const rulings = mayHoldTable(items) ? await readRulings(page, toDisplay) : [];
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -102,6 +103,18 @@ export async function readPage(page: PDFPageProxy): Promise<PageIR> {
     rulings,
     source: items.length > 0 ? 'text' : 'none',
   };
+}
+
+const AMOUNT_TEXT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,6}$/;
+
+/** True when a page carries at least two amounts or a table title: pages of pure prose skip the ruling scan. */
+export function mayHoldTable(items: TextItem[]): boolean {
+  let amounts = 0;
+  for (const item of items) {
+    if (AMOUNT_TEXT.test(item.text.replace(/\s+/g, '')) && ++amounts >= 2) return true;
+    if (/表\s*$/.test(item.text) || /^\s*(?:合\s*计|总\s*计)\s*$/.test(item.text)) return true;
+  }
+  return false;
 }
 
 /** Horizontal and vertical lines from stroked paths and thin filled rectangles, tracking the CTM. */

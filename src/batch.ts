@@ -201,7 +201,8 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
   });
   const writerOptions: WriterOptions = { outDir: options.outDir, bom: options.bom ?? true };
   const stems = uniqueStems(files);
-  const useWorkers = (options.useWorkers ?? true) && files.length > 0;
+  // One document gains nothing from a worker thread and would pay for loading the pipeline twice.
+  const useWorkers = (options.useWorkers ?? true) && files.length > 1 && concurrency > 1;
   const pool = useWorkers ? new WorkerPool(Math.min(concurrency, files.length)) : null;
   const queue = new PQueue({ concurrency });
   const results: FileResult[] = new Array(files.length);
