@@ -417,7 +417,8 @@ async function main(): Promise<number> {
 async function benchmark(ctx: Context, cli: string, files: string[], repeat: number): Promise<void> {
   const withReference = ensurePdftotext();
   console.log(`budget-extract benchmark — ${files.length} text-layer PDFs, ${repeat} run(s) per file (median), ` +
-    `node ${process.version}, ${os.availableParallelism()} cores, peak RSS via ${ctx.useGnuTime ? `${GNU_TIME} -f %M` : `/proc/<pid>/status VmHWM polled every ${POLL_MS} ms`}`);
+    `node ${process.version}, ${os.availableParallelism()} cores, load average ${loadAverage()}, ` +
+    `peak RSS via ${ctx.useGnuTime ? `${GNU_TIME} -f %M` : `/proc/<pid>/status VmHWM polled every ${POLL_MS} ms`}`);
   await warmUp(ctx, cli, files, withReference);
   const startup = await measureStartup(ctx, cli);
   const results: FileResult[] = [];
@@ -432,6 +433,12 @@ async function benchmark(ctx: Context, cli: string, files: string[], repeat: num
   printFileTable(results, startup);
   printSummary(results, startup, { run: batchRun, pages: batchPages }, withReference);
   printProblems(results, batchRun);
+  // Other work on the machine skews every number; the load average lets a reader judge that.
+  console.log(`\nload average at the end: ${loadAverage()}`);
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
 main().then(

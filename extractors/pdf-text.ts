@@ -63,7 +63,7 @@ const THIN_RECT = 2.5;
 const AXIS_TOLERANCE = 0.8;
 
 /** Read one page: text items and ruling lines in points, top-left origin. */
-export async function readPage(page: PDFPageProxy): Promise<PageIR> {
+export async function readPage(page: PDFPageProxy, options: { rulings?: 'always' | 'auto' } = {}): Promise<PageIR> {
   const viewport = page.getViewport({ scale: 1 });
   const toDisplay = viewport.transform as Matrix;
   const content = await page.getTextContent();
@@ -94,7 +94,7 @@ export async function readPage(page: PDFPageProxy): Promise<PageIR> {
     items.push({ text: normaliseText(raw), raw, bbox, fontSize, source: 'text', confidence: 1 });
   }
   // The operator list is the costliest read; only pages that may hold a table (amounts or a 表 title) need rulings.
-  const rulings = mayHoldTable(items) ? await readRulings(page, toDisplay) : [];
+  const rulings = options.rulings === 'always' || mayHoldTable(items) ? await readRulings(page, toDisplay) : [];
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -107,11 +107,11 @@ export async function readPage(page: PDFPageProxy): Promise<PageIR> {
 
 const AMOUNT_TEXT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,6}$/;
 
-/** True when a page carries at least two amounts or a table title: pages of pure prose skip the ruling scan. */
+/** True when a page carries an amount on its own, a code or a table title: pages of pure prose skip the ruling scan. */
 export function mayHoldTable(items: TextItem[]): boolean {
-  let amounts = 0;
   for (const item of items) {
-    if (AMOUNT_TEXT.test(item.text.replace(/\s+/g, '')) && ++amounts >= 2) return true;
+    const compact = item.text.replace(/\s+/g, '');
+    if (AMOUNT_TEXT.test(compact) || /^\d{3,7}$/.test(compact)) return true;
     if (/表\s*$/.test(item.text) || /^\s*(?:合\s*计|总\s*计)\s*$/.test(item.text)) return true;
   }
   return false;
@@ -224,10 +224,14 @@ export const pdfTextExtractor: Extractor = {
     try {
       doc.pageCount = pdf.numPages;
       if (pdf.numPages === 0) throw new PdfOpenError('the PDF has no pages', 'empty');
+      let previousRuled = false;
       for (let n = 1; n <= pdf.numPages; n++) {
         const page = await pdf.getPage(n);
         try {
-          doc.pages.push(await readPage(page));
+          // A table running on from a ruled page may carry neither amounts nor codes (a 绩效目标表 piece).
+          const read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto' });
+          previousRuled = read.rulings.length >= 4;
+          doc.pages.push(read);
         } finally {
           page.cleanup();
         }
