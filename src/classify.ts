@@ -109,10 +109,16 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
   const head = lines.slice(0, 40);
   const departmentLine = lines.map((l) => /^部门[:：]\s*(?:\d+[-－—])?(.+?)$/.exec(l)).find(Boolean);
-  const coverName = head
-    .map((l) => l.replace(/\(/g, '（').replace(/\)/g, '）'))
-    .map((l) => /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:20\d\d年.*)?$/.exec(l))
-    .find(Boolean);
+  const institution = /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:20\d\d年.*)?$/;
+  const fullWidth = (l: string) => l.replace(/\(/g, '（').replace(/\)/g, '）');
+  let coverName: RegExpExecArray | null = null;
+  for (let i = 0; i < head.length && !coverName; i++) {
+    const line = fullWidth(head[i]!);
+    if (/目录|目\s*录/.test(line)) break;
+    // A cover name wrapped over two lines ("福州经济技术开发区生态" / "环境局") is joined first.
+    const next = head[i + 1] ? fullWidth(head[i + 1]!) : '';
+    coverName = institution.exec(line) ?? (next && !/\d/.test(line) ? institution.exec(line + next) : null);
+  }
   const department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
   const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
   const text = lines.slice(0, 200).join('\n');

@@ -44,6 +44,21 @@ const KNOWN_SOURCE_ERRORS: Record<string, string[]> = {
   'fj-fuzhou-gaj-jgzd-unit-2026-budget.pdf': ['T03 公安', 'T03 公安', 'T05 公安', 'T05 公安'],
 };
 
+/** Departments as PROVENANCE.md names them (read from each cover). */
+const DEPARTMENTS: Record<string, string> = {
+  'fj-fuzhou-cangshan-sthj-unit-2026-budget.pdf': '福州市仓山生态环境局',
+  'fj-fuzhou-gaj-jgzd-unit-2026-budget.pdf': '福州市公安局交通管理支队',
+  'fj-fuzhou-jkq-sthj-unit-2026-budget.pdf': '福州经济技术开发区生态环境局',
+  'fj-fuzhou-kjj-unit-2026-budget.pdf': '福州市科学技术局（本级）',
+  'fj-fuzhou-mzj-unit-2026-budget.pdf': '福州市民政局（本级）',
+  'fj-fuzhou-swj-2026-budget.pdf': '福州市商务局',
+  'fj-fuzhou-ylbz-2026-budget.pdf': '福州市医疗保障局',
+  'fj-quanzhou-gaj-2026-budget.pdf': '泉州市公安局',
+  'fj-quanzhou-gaj-unit-2026-budget.pdf': '泉州市公安局（本级）',
+  'fj-quanzhou-scjg-center-unit-2026-budget.pdf': '泉州市市场监管综合监测与技术保障中心',
+  'fj-quanzhou-zfb-2026-budget.pdf': '泉州市人民政府办公室',
+};
+
 describe.skipIf(!haveShared)('real Fujian budgets', () => {
   const dir = path.join(shared, 'corpus', 'real');
   const files = haveShared ? readdirSync(dir).filter((f) => f.startsWith('fj-') && f.endsWith('.pdf')).sort() : [];
@@ -60,6 +75,7 @@ describe.skipIf(!haveShared)('real Fujian budgets', () => {
   for (const f of files) {
     it(`${f}: all ten tables, identities pass except where the document is wrong`, () => {
       const doc = outputs.get(f)!;
+      expect(doc.document).toMatchObject({ department: DEPARTMENTS[f], year: 2026, province: '福建省', region: 'fujian', unit: '万元', page_sources: { ocr: 0 } });
       expect(doc.document.template?.id).toBe('fujian-department-budget');
       const kinds = new Set(doc.tables.map((t) => t.kind));
       for (const k of ['T01', 'T02', 'T03', 'T04', 'T05', 'T06', 'T07', 'T08', 'T09', 'T10']) expect(kinds, k).toContain(k);
