@@ -258,14 +258,23 @@ function sides(grid: GridCell[][], headerRows: number): SideSpec[] {
   const width = grid[0]?.length ?? 0;
   for (let r = 0; r < Math.min(headerRows, 2); r++) {
     const row = grid[r]!;
-    const income = row.findIndex((c) => !c.covered && /^收入$/.test(headerText(c)));
-    const expense = row.findIndex((c) => !c.covered && /^支出$/.test(headerText(c)));
+    const income = row.findIndex((c) => !c.covered && /^收入(?:项目)?$/.test(headerText(c)));
+    const expense = row.findIndex((c) => !c.covered && /^支出(?:项目)?$/.test(headerText(c)));
     if (income >= 0 && expense > income) {
       return [
         { part: 'income', from: income, to: expense },
         { part: 'expense', from: expense, to: width },
       ];
     }
+  }
+  // Without a 收入/支出 row, a header that repeats 项目 further right starts the expense half.
+  const first = grid[Math.max(0, headerRows - 1)] ?? [];
+  const labelled = first.map((c, i) => (!c.covered && /^项目$/.test(headerText(c)) ? i : -1)).filter((i) => i >= 0);
+  if (headerRows > 0 && labelled.length === 2 && labelled[0] === 0) {
+    return [
+      { part: 'income', from: 0, to: labelled[1]! },
+      { part: 'expense', from: labelled[1]!, to: width },
+    ];
   }
   return [{ part: null, from: 0, to: width }];
 }
@@ -277,7 +286,8 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
   const body = raw.rows.slice(raw.headerRows);
   for (const side of sides(raw.rows, raw.headerRows)) {
     const twoSided = side.part !== null;
-    const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided ? p.slice(1) : p));
+    // The 收入/支出 level is carried by `part`, not by the column path.
+    const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided && /^(?:收入|支出)(?:项目)?$/.test(p[0] ?? '') ? p.slice(1) : p));
     const sideBody = body.map((row) => row.slice(side.from, side.to));
     const roles = columnRoles(paths, sideBody);
     // In a two-sided half the first column is the label column whatever its header says.

@@ -106,3 +106,14 @@ describe('title cleaning for numbered and prefixed titles', () => {
     expect(cleanTitle('财政拨款支出预算表（部门经济分类科目）')).toBe('财政拨款支出预算表（部门经济分类科目）');
   });
 });
+
+describe('two-sided tables without a 收入/支出 header row', () => {
+  it('split where 项目 repeats', () => {
+    const [raw] = assembleTables(textToFlow('财政拨款收支预算总表\n项目\t预算数\t项目\t预算数\n一、一般公共预算拨款收入\t10.00\t一、教育支出\t10.00\n收入合计\t10.00\t支出合计\t10.00\n'));
+    const [income, expense] = readTable(raw!, { departmentCode: null }, []);
+    expect(income!.part).toBe('income');
+    expect(income!.rows.map((r) => [r.name, r.values[0]])).toEqual([['一般公共预算拨款收入', 10], ['收入合计', 10]]);
+    expect(expense!.columns.map((c) => c.path)).toEqual([['预算数']]);
+    expect(expense!.rows.map((r) => r.name)).toEqual(['教育支出', '支出合计']);
+  });
+});
