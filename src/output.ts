@@ -141,7 +141,8 @@ export function failedOutput(source: string, sha256: string | null, media: strin
     document: {
       source,
       sha256: sha256 ?? '',
-      media: (media ?? 'pdf') as 'pdf',
+      // Unreadable bytes have no detected media; the extension is the best remaining guess.
+      media: (media ?? (/\.(?:txt|md|text|markdown)$/i.test(source) ? 'text' : /\.(?:png|jpe?g|tiff?)$/i.test(source) ? 'image' : 'pdf')) as 'pdf' | 'text' | 'image',
       pages: 0,
       doc_type: 'budget',
       year: null,

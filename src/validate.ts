@@ -296,7 +296,7 @@ function resolveFigure(doc: DocumentIR, template: Template, ref: FigureRef): { t
 }
 
 /** Per function class (3-digit code): a labelled table's class rows, or a coded table's class totals. */
-function classValues(doc: DocumentIR, template: Template, ref: FigureRef): Map<string, Figure> | null {
+function classValues(doc: DocumentIR, ref: FigureRef): Map<string, Figure> | null {
   const table = findTable(doc, ref);
   if (!table) return null;
   const col = resolveColumn(table, ref.column);
@@ -323,14 +323,13 @@ function classValues(doc: DocumentIR, template: Template, ref: FigureRef): Map<s
     const f = figure(`${table.kind}${table.part ? `/${table.part}` : ''} ${r.name_raw}`, r, col);
     if (f) out.set(cls, f);
   }
-  void template;
   return out;
 }
 
 function checkIdentity(doc: DocumentIR, template: Template, identity: IdentitySpec, checker: Checker): void {
   if (identity.per_class) {
-    const left = classValues(doc, template, identity.left);
-    const rights = identity.right.map((r) => classValues(doc, template, r));
+    const left = classValues(doc, identity.left);
+    const rights = identity.right.map((r) => classValues(doc, r));
     const leftTable = findTable(doc, identity.left);
     if (!left || !leftTable || rights.every((r) => r === null)) return;
     const classes = new Set<string>([...left.keys(), ...rights.flatMap((r) => (r ? [...r.keys()] : []))]);
