@@ -6,6 +6,8 @@ import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/types/src/displa
 import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js';
 import { normaliseText } from '../src/normalise.js';
 import type { Extractor } from './registry.js';
+import { PdfLite } from './pdf-lite.js';
+import { paintPath } from './rulings.js';
 
 const require = createRequire(import.meta.url);
 const pdfjsRoot = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -57,13 +59,16 @@ export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
 
 const STROKE_OPS = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
 const FILL_OPS = new Set<number>([OPS.fill, OPS.eoFill]);
-/** A filled rectangle thinner than this (points) is drawn as a ruling line. */
-const THIN_RECT = 2.5;
-/** Tolerance (points) for a segment to count as horizontal or vertical. */
-const AXIS_TOLERANCE = 0.8;
 
 /** Read one page: text items and ruling lines in points, top-left origin. */
-export async function readPage(page: PDFPageProxy, options: { rulings?: 'always' | 'auto' } = {}): Promise<PageIR> {
+export interface ReadPageOptions {
+  /** Read rulings whatever the text looks like (a page after a ruled page). */
+  rulings?: 'always' | 'auto';
+  /** The fast content-stream reader for this document, when it could parse the file. */
+  lite?: PdfLite | null;
+}
+
+export async function readPage(page: PDFPageProxy, options: ReadPageOptions = {}): Promise<PageIR> {
   const viewport = page.getViewport({ scale: 1 });
   const toDisplay = viewport.transform as Matrix;
   const content = await page.getTextContent();
@@ -94,7 +99,7 @@ export async function readPage(page: PDFPageProxy, options: { rulings?: 'always'
     items.push({ text: normaliseText(raw), raw, bbox, fontSize, source: 'text', confidence: 1 });
   }
   // The operator list is the costliest read; only pages that may hold a table (amounts or a 表 title) need rulings.
-  const rulings = options.rulings === 'always' || mayHoldTable(items) ? await readRulings(page, toDisplay) : [];
+  const rulings = options.rulings === 'always' || mayHoldTable(items) ? await pageRulings(page, toDisplay, options.lite ?? null) : [];
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -111,10 +116,26 @@ const AMOUNT_TEXT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,6}$/;
 export function mayHoldTable(items: TextItem[]): boolean {
   for (const item of items) {
     const compact = item.text.replace(/\s+/g, '');
-    if (AMOUNT_TEXT.test(compact) || /^\d{3,7}$/.test(compact)) return true;
+    if (AMOUNT_TEXT.test(compact) || /^(?:\d{3}|\d{5}|\d{7})$/.test(compact)) return true;
     if (/表\s*$/.test(item.text) || /^\s*(?:合\s*计|总\s*计)\s*$/.test(item.text)) return true;
   }
   return false;
+}
+
+/** Rulings from the fast reader when it can, else from pdf.js's operator list. */
+async function pageRulings(page: PDFPageProxy, toDisplay: Matrix, lite: PdfLite | null): Promise<Ruling[]> {
+  if (lite) {
+    try {
+      return lite.pageRulings(page.pageNumber).map((r) => {
+        const [ax, ay] = apply(toDisplay, r.x0, r.y0);
+        const [bx, by] = apply(toDisplay, r.x1, r.y1);
+        return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
+      });
+    } catch {
+      // Anything the fast reader does not understand is read by pdf.js.
+    }
+  }
+  return readRulings(page, toDisplay);
 }
 
 /** Horizontal and vertical lines from stroked paths and thin filled rectangles, tracking the CTM. */
@@ -145,8 +166,7 @@ async function readRulings(page: PDFPageProxy, toDisplay: Matrix): Promise<Rulin
       const full = Util.transform(toDisplay, ctm) as Matrix;
       for (const sub of subpaths(data)) {
         const pts = sub.map(([x, y]) => apply(full, x, y));
-        if (stroke) addSegments(pts, rulings);
-        if (fill) addThinRect(pts, rulings);
+        paintPath(pts, stroke, fill, rulings);
       }
     }
   }
@@ -183,35 +203,14 @@ function subpaths(data: ArrayLike<number>): [number, number][][] {
   return out;
 }
 
-function addSegments(points: [number, number][], rulings: Ruling[]): void {
-  for (let k = 1; k < points.length; k++) {
-    const [ax, ay] = points[k - 1]!;
-    const [bx, by] = points[k]!;
-    if (Math.abs(ay - by) <= AXIS_TOLERANCE && Math.abs(ax - bx) > 1) {
-      const y = (ay + by) / 2;
-      rulings.push({ x0: Math.min(ax, bx), y0: y, x1: Math.max(ax, bx), y1: y });
-    } else if (Math.abs(ax - bx) <= AXIS_TOLERANCE && Math.abs(ay - by) > 1) {
-      const x = (ax + bx) / 2;
-      rulings.push({ x0: x, y0: Math.min(ay, by), x1: x, y1: Math.max(ay, by) });
-    }
-  }
-}
-
-function addThinRect(points: [number, number][], rulings: Ruling[]): void {
-  if (points.length < 4) return;
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs);
-  const y0 = Math.min(...ys);
-  const y1 = Math.max(...ys);
-  const w = x1 - x0;
-  const h = y1 - y0;
-  if (h <= THIN_RECT && w > h * 3) rulings.push({ x0, y0: (y0 + y1) / 2, x1, y1: (y0 + y1) / 2 });
-  else if (w <= THIN_RECT && h > w * 3) rulings.push({ x0: (x0 + x1) / 2, y0, x1: (x0 + x1) / 2, y1 });
-  else if (w > THIN_RECT && h > THIN_RECT) {
-    // A filled cell background: its edges often coincide with the grid, so keep them as rulings.
-    rulings.push({ x0, y0, x1, y1: y0 }, { x0, y0: y1, x1, y1 }, { x0, y0, x1: x0, y1 }, { x0: x1, y0, x1, y1 });
+/** The fast ruling reader, or null when it cannot read this file or counts its pages differently from pdf.js. */
+export function openLite(bytes: Uint8Array, pageCount: number): PdfLite | null {
+  if (process.env.BUDGET_EXTRACT_RULINGS === 'pdfjs') return null;
+  try {
+    const lite = new PdfLite(bytes);
+    return lite.pages.length === pageCount ? lite : null;
+  } catch {
+    return null;
   }
 }
 
@@ -221,6 +220,7 @@ export const pdfTextExtractor: Extractor = {
   accepts: (doc) => doc.input.media === 'pdf',
   async extract(doc: DocumentIR, progress?: (pagesDone: number) => void): Promise<void> {
     const pdf = await openPdf(doc.input.bytes);
+    const lite = openLite(doc.input.bytes, pdf.numPages);
     try {
       doc.pageCount = pdf.numPages;
       if (pdf.numPages === 0) throw new PdfOpenError('the PDF has no pages', 'empty');
@@ -229,7 +229,7 @@ export const pdfTextExtractor: Extractor = {
         const page = await pdf.getPage(n);
         try {
           // A table running on from a ruled page may carry neither amounts nor codes (a 绩效目标表 piece).
-          const read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto' });
+          const read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto', lite });
           previousRuled = read.rulings.length >= 4;
           doc.pages.push(read);
         } finally {
