@@ -6,7 +6,10 @@ import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/types/src/displa
 import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js';
 import { normaliseText } from '../src/normalise.js';
 import type { Extractor } from './registry.js';
+import { PdfOpenError } from './errors.js';
 import { PdfLite } from './pdf-lite.js';
+
+export { PdfOpenError };
 import { paintPath } from './rulings.js';
 
 const require = createRequire(import.meta.url);
@@ -19,17 +22,6 @@ type Matrix = [number, number, number, number, number, number];
 
 function apply(m: Matrix, x: number, y: number): [number, number] {
   return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-}
-
-/** A problem that makes a PDF unreadable; the message is meant for the user. */
-export class PdfOpenError extends Error {
-  constructor(
-    message: string,
-    readonly reason: 'encrypted' | 'corrupt' | 'empty',
-  ) {
-    super(message);
-    this.name = 'PdfOpenError';
-  }
 }
 
 /** Open a PDF with the packaged CMaps and standard fonts; the caller must `destroy()` it. */

@@ -1,13 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import PQueue from 'p-queue';
-import { PdfOpenError } from '../extractors/pdf-text.js';
-import { InputError, sha256, sniff } from './ingest.js';
-import { failedOutput, toOutput, type OutputDocument } from './output.js';
-import { processDocument } from './pipeline.js';
+import { sha256 } from './ingest.js';
+import { failedOutput, type OutputDocument } from './output.js';
 import { writers, type Writer, type WriterOptions } from './writers.js';
 
 /** What happened to one input. */
@@ -29,6 +26,8 @@ export interface BatchOptions {
   bom?: boolean;
   /** Run documents in worker threads (default) or in this thread (tests, debugging). */
   useWorkers?: boolean;
+  /** Old-generation heap bound of each worker in MB (default {@link DEFAULT_WORKER_HEAP_MB}). */
+  workerHeapMb?: number;
   onEvent?: (event: BatchEvent) => void;
 }
 
@@ -87,101 +86,103 @@ function sizeOf(file: string): number {
   }
 }
 
-/** Process one file in this thread; never throws: a failure becomes a failed output with its reason. */
-export async function processFile(
-  file: string,
-  onPages?: (done: number, total: number) => void,
-  read: (p: string) => Promise<Uint8Array> = readFile,
-): Promise<FileResult> {
-  const started = performance.now();
-  let bytes: Uint8Array | null = null;
-  try {
-    bytes = await read(file);
-    const doc = await processDocument(file, bytes, { pages: onPages });
-    return { path: file, output: toOutput(doc), pages: doc.pageCount, seconds: (performance.now() - started) / 1000 };
-  } catch (error) {
-    const reason = describeFailure(error);
-    let media: string | null = null;
-    try {
-      media = bytes ? sniff(bytes).media : null;
-    } catch {
-      media = null;
-    }
-    const output = failedOutput(path.basename(file), bytes ? sha256(bytes) : null, media, reason);
-    return { path: file, output, failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 };
-  }
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof InputError || error instanceof PdfOpenError) return error.message;
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'file not found';
-  if (e?.code === 'EACCES') return 'permission denied';
-  if (e?.code === 'EISDIR') return 'is a folder';
-  return `internal error: ${e?.message ?? String(error)}`;
-}
-
 interface PoolWorker {
   worker: Worker;
   busy: boolean;
 }
+
+/**
+ * Old-generation heap (MB) of a worker thread. Bounding it makes V8 collect garbage before the heap
+ * grows far (pdf.js font parsing allocates freely), which keeps peak memory down; a document that
+ * really needs more is retried once in a worker without the bound.
+ */
+export const DEFAULT_WORKER_HEAP_MB = 768;
+
+type RunOutcome = { result: FileResult } | { crashed: string; outOfMemory: boolean };
 
 /** A fixed pool of worker threads, each running one document at a time; a crashed worker is replaced. */
 class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly heapMb: number,
+  ) {}
 
-  private spawn(): PoolWorker {
-    const worker = new Worker(new URL('./worker.js', import.meta.url));
-    const entry = { worker, busy: false };
-    this.workers.push(entry);
-    return entry;
+  private spawn(heapMb: number | null): PoolWorker {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {});
+    return { worker, busy: false };
   }
 
   async run(file: string, onPages: (done: number, total: number) => void): Promise<FileResult> {
-    const entry = this.workers.find((w) => !w.busy) ?? (this.workers.length < this.size ? this.spawn() : null);
-    if (!entry) throw new Error('worker pool exhausted');
+    let entry = this.workers.find((w) => !w.busy);
+    if (!entry) {
+      if (this.workers.length >= this.size) throw new Error('worker pool exhausted');
+      entry = this.spawn(this.heapMb);
+      this.workers.push(entry);
+    }
     entry.busy = true;
-    const id = this.nextId++;
     const started = performance.now();
     try {
-      return await new Promise<FileResult>((resolve) => {
-        const onMessage = (m: { id: number; type: string; done?: number; total?: number; result?: FileResult }) => {
-          if (m.id !== id) return;
-          if (m.type === 'pages') onPages(m.done ?? 0, m.total ?? 0);
-          else if (m.type === 'result') {
-            cleanup();
-            resolve(m.result!);
+      const outcome = await this.send(entry, file, onPages);
+      if ('result' in outcome) return outcome.result;
+      this.remove(entry);
+      if (outcome.outOfMemory) {
+        // One more try without the heap bound, in a worker of its own.
+        const big = this.spawn(null);
+        try {
+          const retry = await this.send(big, file, onPages);
+          if ('result' in retry) {
+            retry.result.output.issues.push({ code: 'document.memory_retry', severity: 'info', message: `ran out of the ${this.heapMb} MB worker heap; read again without the bound` });
+            return retry.result;
           }
-        };
-        const onExit = (code: number) => {
-          cleanup();
-          this.remove(entry);
-          const reason = `worker stopped unexpectedly (exit code ${code}) while reading this document`;
-          resolve({ path: file, output: failedOutput(path.basename(file), null, null, reason), failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 });
-        };
-        const onError = (error: Error) => {
-          cleanup();
-          this.remove(entry);
-          void entry.worker.terminate();
-          const reason = `worker crashed: ${error.message}`;
-          resolve({ path: file, output: failedOutput(path.basename(file), null, null, reason), failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 });
-        };
-        const cleanup = () => {
-          entry.worker.off('message', onMessage);
-          entry.worker.off('exit', onExit);
-          entry.worker.off('error', onError);
-        };
-        entry.worker.on('message', onMessage);
-        entry.worker.on('exit', onExit);
-        entry.worker.on('error', onError);
-        entry.worker.postMessage({ id, path: file });
-      });
+          return this.failure(file, retry.crashed, started);
+        } finally {
+          await big.worker.terminate();
+        }
+      }
+      return this.failure(file, outcome.crashed, started);
     } finally {
       entry.busy = false;
     }
+  }
+
+  private failure(file: string, reason: string, started: number): FileResult {
+    return { path: file, output: failedOutput(path.basename(file), null, null, reason), failure: reason, pages: 0, seconds: (performance.now() - started) / 1000 };
+  }
+
+  private send(entry: PoolWorker, file: string, onPages: (done: number, total: number) => void): Promise<RunOutcome> {
+    const id = this.nextId++;
+    return new Promise<RunOutcome>((resolve) => {
+      const onMessage = (m: { id: number; type: string; done?: number; total?: number; result?: FileResult }) => {
+        if (m.id !== id) return;
+        if (m.type === 'pages') onPages(m.done ?? 0, m.total ?? 0);
+        else if (m.type === 'result') {
+          cleanup();
+          resolve({ result: m.result! });
+        }
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        resolve({ crashed: `worker stopped unexpectedly (exit code ${code}) while reading this document`, outOfMemory: false });
+      };
+      const onError = (error: Error & { code?: string }) => {
+        cleanup();
+        void entry.worker.terminate();
+        const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        resolve({ crashed: outOfMemory ? `out of memory while reading this document (${error.message})` : `worker crashed: ${error.message}`, outOfMemory });
+      };
+      const cleanup = () => {
+        entry.worker.off('message', onMessage);
+        entry.worker.off('exit', onExit);
+        entry.worker.off('error', onError);
+      };
+      entry.worker.on('message', onMessage);
+      entry.worker.on('exit', onExit);
+      entry.worker.on('error', onError);
+      entry.worker.postMessage({ id, path: file });
+    });
   }
 
   private remove(entry: PoolWorker): void {
@@ -209,10 +210,11 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
   });
   const writerOptions: WriterOptions = { outDir: options.outDir, bom: options.bom ?? true };
   const stems = uniqueStems(files);
-  // One document gains nothing from a worker thread and would pay for loading the pipeline twice.
-  const useWorkers = (options.useWorkers ?? true) && files.length > 1 && concurrency > 1;
-  const pool = useWorkers ? new WorkerPool(Math.min(concurrency, files.length)) : null;
-  const queue = new PQueue({ concurrency });
+  // Workers also for a single document: the heap bound keeps its memory down, and an out-of-memory document cannot take the batch with it.
+  const useWorkers = (options.useWorkers ?? true) && files.length > 0;
+  const pool = useWorkers ? new WorkerPool(Math.min(concurrency, files.length), options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB) : null;
+  // pdf.js documents opened at the same time in one thread interfere ("Invalid page request"): in-process runs go one by one.
+  const queue = new PQueue({ concurrency: pool ? concurrency : 1 });
   const results: FileResult[] = new Array(files.length);
   let done = 0;
   options.onEvent?.({ type: 'start', total: files.length });
@@ -223,7 +225,7 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
       order.map(({ file, index }) =>
         queue.add(async () => {
           const onPages = (d: number, t: number) => options.onEvent?.({ type: 'pages', path: file, done: d, total: t });
-          const result = pool ? await pool.run(file, onPages) : await processFile(file, onPages);
+          const result = pool ? await pool.run(file, onPages) : await (await import('./process-file.js')).processFile(file, onPages);
           for (const w of selected) w.writeDocument?.(stems.get(file)!, result.output, writerOptions);
           results[index] = result;
           done++;

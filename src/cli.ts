@@ -19,7 +19,9 @@ Options:
   --concurrency N      documents processed at once, one worker thread each (default: cores)
   --formats LIST       comma-separated writers: ${Object.keys(writers).join(', ')} (default: all)
   --no-bom             write facts.csv without the UTF-8 byte-order mark
-  --no-workers         process in the main thread (debugging)
+  --worker-heap-mb N   heap bound of each worker thread in MB (default 768); a document that needs
+                       more is retried once without the bound
+  --no-workers         process in the main thread, one document at a time (debugging)
   --quiet              no progress output
   -h, --help           this text
   --version            print the version
@@ -34,6 +36,7 @@ interface Args {
   formats?: string[];
   bom: boolean;
   workers: boolean;
+  workerHeapMb?: number;
   quiet: boolean;
 }
 
@@ -58,6 +61,10 @@ function parseArgs(argv: string[]): Args {
       args.formats = value().split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = args.formats.filter((f) => !writers[f]);
       if (unknown.length) throw new UsageError(`unknown format(s): ${unknown.join(', ')} (known: ${Object.keys(writers).join(', ')})`);
+    } else if (a === '--worker-heap-mb') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 8) throw new UsageError('--worker-heap-mb takes a whole number ≥ 8');
+      args.workerHeapMb = n;
     } else if (a === '--no-bom') args.bom = false;
     else if (a === '--bom') args.bom = true;
     else if (a === '--no-workers') args.workers = false;
@@ -160,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(args.formats ? { formats: args.formats } : {}),
     bom: args.bom,
     useWorkers: args.workers,
+    ...(args.workerHeapMb ? { workerHeapMb: args.workerHeapMb } : {}),
     onEvent: progressReporter(args.quiet),
   });
   const counts = { ok: 0, needs_review: 0, failed: 0 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DocumentIR } from './model.js';
-import { documentStatus } from './pipeline.js';
+import { documentStatus } from './status.js';
 
 /** The per-document JSON of ../shared/spec/OUTPUT.md (schema_version 1); extra fields are allowed. */
 const BBoxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable();

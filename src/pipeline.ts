@@ -3,6 +3,7 @@ import { chooseTemplate, classifyTables, readMetadata } from './classify.js';
 import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
+export { documentStatus } from './status.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -25,8 +26,6 @@ export interface StageState {
   template: Template | null;
 }
 
-/** Issue codes that send a document to review even though they are not errors. */
-const REVIEW_CODES = new Set(['page.no_text', 'table.unknown', 'table.fragment_unmatched']);
 
 export const stages: Stage[] = [
   {
@@ -147,7 +146,3 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-export function documentStatus(doc: DocumentIR): 'ok' | 'needs_review' {
-  const review = doc.issues.some((i) => i.severity === 'error' || REVIEW_CODES.has(i.code)) || doc.tables.length === 0;
-  return review ? 'needs_review' : 'ok';
-}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { processFile } from './batch.js';
+import { processFile } from './process-file.js';
 
 /** Worker thread: processes one document per message and posts the contract JSON back. */
 parentPort?.on('message', async (message: { id: number; path: string }) => {

@@ -70,6 +70,19 @@ describe('CLI batch (built CLI, worker threads)', () => {
     expect(review.map((r) => r.source).sort()).toEqual(['corrupt.pdf', 'empty.pdf']);
   });
 
+  it('retries a document that runs out of memory in a bounded worker, and runs in-process one by one', () => {
+    const out3 = mkdtempSync(path.join(tmpdir(), 'be-out-'));
+    const bounded = spawnSync('node', [cli, 'extract', path.join(dir, 'good.pdf'), '--out', out3, '--worker-heap-mb', '8', '--quiet'], { encoding: 'utf8' });
+    expect(bounded.status).toBe(0);
+    const retried = JSON.parse(readFileSync(path.join(out3, 'good.json'), 'utf8'));
+    expect(retried.document.status).toBe('ok');
+    expect(retried.issues.map((i: { code: string }) => i.code)).toContain('document.memory_retry');
+    const inProcess = spawnSync('node', [cli, 'extract', path.join(dir, 'good.pdf'), path.join(dir, 'gbk.txt'), path.join(root, 'samples'), '--out', out3, '--no-workers', '--concurrency', '2', '--quiet'], { encoding: 'utf8' });
+    expect(inProcess.stderr).toBe('');
+    expect(inProcess.status).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out3, 'cangxi-2023-budget.json'), 'utf8')).document.status).toBe('ok');
+  });
+
   it('turns the BOM off on request and rejects bad options with exit code 2', () => {
     const out2 = mkdtempSync(path.join(tmpdir(), 'be-out-'));
     const r = spawnSync('node', [cli, 'extract', path.join(dir, 'gbk.txt'), '--out', out2, '--no-bom', '--quiet'], { encoding: 'utf8' });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processFile } from '../src/batch.js';
+import { processFile } from '../src/process-file.js';
 import type { OutputDocument } from '../src/output.js';
 import { projectRoot } from '../src/paths.js';
 

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processFile, type FileResult } from '../src/batch.js';
+import type { FileResult } from '../src/batch.js';
+import { processFile } from '../src/process-file.js';
 import type { OutputDocument } from '../src/output.js';
 import { projectRoot } from '../src/paths.js';
 
