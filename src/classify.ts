@@ -53,12 +53,15 @@ export function scoreTemplate(template: Template, raws: RawTable[], text: string
   return Math.round((0.8 * tableShare + 0.2 * cueShare) * 1000) / 1000;
 }
 
+/** Below this score no template is trusted: the document is an unknown layout. */
+export const MIN_TEMPLATE_SCORE = 0.3;
+
 export function chooseTemplate(templates: Template[], raws: RawTable[], text: string): { chosen: Template | null; scores: TemplateChoice[] } {
   const scores = templates
     .map((t) => ({ id: t.id, version: t.version, score: scoreTemplate(t, raws, text) }))
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   const best = scores[0];
-  const chosen = best && best.score > 0 ? (templates.find((t) => t.id === best.id) ?? null) : null;
+  const chosen = best && best.score >= MIN_TEMPLATE_SCORE ? (templates.find((t) => t.id === best.id) ?? null) : null;
   return { chosen, scores };
 }
 

@@ -48,3 +48,14 @@ describe('templates', () => {
     }
   });
 });
+
+describe('template choice for a layout no template describes', () => {
+  it('chooses none when the best score is low, and keeps every score', () => {
+    const text = '江苏省某厅2019年部门预算\n收支预算总表\n单位：万元\n项目\t预算数\n一般公共预算拨款\t1.00\n';
+    const raws = assembleTables(textToFlow(text));
+    const { chosen, scores } = chooseTemplate(loadTemplates(), raws, text);
+    expect(chosen).toBeNull();
+    expect(scores).toHaveLength(2);
+    expect(Math.max(...scores.map((s) => s.score))).toBeLessThan(0.3);
+  });
+});

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDocument, scoreDocument, documentStatus, stages } from '../src/pipeline.js';
+import { emptyDocument, scoreDocument, documentStatus, stages, type StageState } from '../src/pipeline.js';
+import { loadTemplates, type Template } from '../src/templates.js';
 import type { DocumentIR } from '../src/model.js';
 
-/** Run the stages after extraction on a text disclosure held in memory. */
-async function run(text: string): Promise<DocumentIR> {
+const fujian = loadTemplates().find((t) => t.id === 'fujian-department-budget')!;
+
+/** Run every stage on a text disclosure held in memory; `template` overrides the choice (a one-table fixture scores too low to choose one). */
+async function run(text: string, template: Template | null = fujian): Promise<DocumentIR> {
   const doc = emptyDocument('test.txt', new TextEncoder().encode(text));
-  const state = { raws: [], template: null };
-  for (const stage of stages) await stage.run(doc, {}, state);
+  const state: StageState = { raws: [], template: null };
+  for (const stage of stages) {
+    if (stage.name === 'classify' && template) state.template = template;
+    await stage.run(doc, {}, state);
+  }
   scoreDocument(doc);
   return doc;
 }
@@ -64,7 +70,7 @@ describe('validate', () => {
   it('flags a required table that is missing and a document no template matches', async () => {
     const doc = await run(fujianT09('160.00', '150.00'));
     expect(doc.issues.filter((i) => i.code === 'table.missing').map((i) => i.table)).toContain('T01');
-    const unknown = await run('某某报告\n项目\t金额\n甲\t1.00\n乙\t2.00\n');
+    const unknown = await run('某某报告\n项目\t金额\n甲\t1.00\n乙\t2.00\n', null);
     expect(unknown.issues.map((i) => i.code)).toContain('template.none');
     expect(unknown.tables[0]!.kind).toBe('X-unknown');
     expect(documentStatus(unknown)).toBe('needs_review');
