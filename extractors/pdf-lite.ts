@@ -1,5 +1,6 @@
 import { inflateSync, constants as zlib } from 'node:zlib';
 import type { Ruling } from '../src/model.js';
+import { cidWidths, glyphNameUnicode, parseToUnicode, stringBytes, TextUnsupported, winAnsi, type FontInfo } from './pdf-lite-text.js';
 import { paintPath, type Point } from './rulings.js';
 
 /**
@@ -383,22 +384,161 @@ export class PdfLite {
 
   /** Ruling lines of page `n` (1-based), in user space. */
   pageRulings(n: number): Ruling[] {
+    return this.readPage(n, false).rulings;
+  }
+
+  /**
+   * Rulings and, when `withText`, the text runs of page `n` (1-based), in user space. Text is null
+   * when a font on the page cannot be decoded safely (pdf.js must read that page's text).
+   */
+  readPage(n: number, withText: boolean): { rulings: Ruling[]; text: TextRun[] | null } {
     const page = this.pages[n - 1];
     if (!page) throw new LiteUnsupported(`no page ${n}`);
     const contents = this.resolve(page.get('Contents'));
     const parts = Array.isArray(contents) ? contents.map((c) => this.resolve(c)) : [contents];
     const chunks = parts.filter(isStream).map((s) => decodeStream(s, (v) => this.resolve(v)));
     const data = concat(chunks);
-    const rulings: Ruling[] = [];
-    this.interpret(data, this.resolve(page.get('Resources')), [1, 0, 0, 1, 0, 0], rulings, 0);
-    return rulings;
+    const resources = this.resolve(page.get('Resources'));
+    const sink: Sink = { rulings: [], text: withText ? [] : null };
+    try {
+      this.interpret(data, resources, [1, 0, 0, 1, 0, 0], sink, 0);
+    } catch (error) {
+      if (!(error instanceof TextUnsupported)) throw error;
+      // A font the reader cannot decode: rulings only, the text comes from pdf.js.
+      const rulingsOnly: Sink = { rulings: [], text: null };
+      this.interpret(data, resources, [1, 0, 0, 1, 0, 0], rulingsOnly, 0);
+      return { rulings: rulingsOnly.rulings, text: null };
+    }
+    return { rulings: sink.rulings, text: sink.text };
   }
 
-  private interpret(data: Uint8Array, resources: PdfValue, ctm0: Matrix, rulings: Ruling[], depth: number): void {
+  private readonly fonts = new Map<PdfDict, FontInfo | null>();
+
+  /** Decoding data of a font dictionary, or null when the fast reader must not decode it. */
+  private fontInfo(dict: PdfDict): FontInfo | null {
+    if (this.fonts.has(dict)) return this.fonts.get(dict)!;
+    let info: FontInfo | null;
+    try {
+      info = this.buildFont(dict);
+    } catch {
+      info = null;
+    }
+    this.fonts.set(dict, info);
+    return info;
+  }
+
+  private buildFont(dict: PdfDict): FontInfo {
+    const subtype = (this.resolve(dict.get('Subtype')) as PdfName | null)?.name;
+    const toUnicodeStream = this.resolve(dict.get('ToUnicode'));
+    const toUnicode = isStream(toUnicodeStream) ? parseToUnicode(latin1Bytes(decodeStream(toUnicodeStream, (v) => this.resolve(v)))) : null;
+    if (subtype === 'Type0') {
+      const encoding = this.resolve(dict.get('Encoding'));
+      if (!(encoding instanceof PdfName) || encoding.name !== 'Identity-H') throw new TextUnsupported('Type0 encoding');
+      if (!toUnicode || toUnicode.size === 0) throw new TextUnsupported('Type0 without ToUnicode');
+      const descendants = this.resolve(dict.get('DescendantFonts'));
+      const cid = Array.isArray(descendants) ? this.resolve(descendants[0]) : null;
+      if (!isDict(cid)) throw new TextUnsupported('no CID font');
+      const w = this.resolve(cid.get('W'));
+      const widths = Array.isArray(w) ? cidWidths(w.map((x) => this.resolveDeep(x))) : new Map<number, number>();
+      const dw = this.resolve(cid.get('DW'));
+      return { codeLength: 2, toUnicode, widths, defaultWidth: typeof dw === 'number' ? dw : 1000 };
+    }
+    if (subtype !== 'TrueType' && subtype !== 'Type1' && subtype !== 'MMType1') throw new TextUnsupported(`font ${subtype}`);
+    const first = this.resolve(dict.get('FirstChar'));
+    const list = this.resolve(dict.get('Widths'));
+    if (typeof first !== 'number' || !Array.isArray(list)) throw new TextUnsupported('simple font without /Widths');
+    const widths = new Map<number, number>();
+    list.forEach((wv, k) => {
+      const v = this.resolve(wv);
+      if (typeof v === 'number') widths.set(first + k, v);
+    });
+    const descriptor = this.resolve(dict.get('FontDescriptor'));
+    const missing = isDict(descriptor) ? this.resolve(descriptor.get('MissingWidth')) : null;
+    const unicode = new Map<number, string>();
+    const encoding = this.resolve(dict.get('Encoding'));
+    const baseName = encoding instanceof PdfName ? encoding.name : isDict(encoding) ? ((this.resolve(encoding.get('BaseEncoding')) as PdfName | null)?.name ?? 'WinAnsiEncoding') : null;
+    if (!toUnicode) {
+      if (baseName !== 'WinAnsiEncoding') throw new TextUnsupported(`simple font encoding ${baseName ?? 'built-in'} without ToUnicode`);
+      for (let c = 0; c < 256; c++) {
+        const u = winAnsi(c);
+        if (u !== undefined) unicode.set(c, u);
+      }
+      if (isDict(encoding)) {
+        const differences = this.resolve(encoding.get('Differences'));
+        let code = 0;
+        for (const item of Array.isArray(differences) ? differences : []) {
+          if (typeof item === 'number') code = item;
+          else if (item instanceof PdfName) {
+            const u = glyphNameUnicode(item.name);
+            if (u === undefined) throw new TextUnsupported(`glyph ${item.name}`);
+            unicode.set(code++, u);
+          }
+        }
+      }
+    }
+    return { codeLength: 1, toUnicode: toUnicode ?? unicode, widths, defaultWidth: typeof missing === 'number' ? missing : 0 };
+  }
+
+  private resolveDeep(v: PdfValue): PdfValue {
+    const r = this.resolve(v);
+    return Array.isArray(r) ? r.map((x) => this.resolveDeep(x)) : r;
+  }
+
+  private interpret(data: Uint8Array, resources: PdfValue, ctm0: Matrix, sink: Sink, depth: number): void {
     if (depth > 12) return;
+    const rulings = sink.rulings;
     const lexer = new Lexer(data);
-    const stack: Matrix[] = [];
+    const stack: { ctm: Matrix; text: TextState }[] = [];
     let ctm = ctm0;
+    let ts: TextState = { charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, font: null, fontSize: 0, rise: 0 };
+    let tm: Matrix = [1, 0, 0, 1, 0, 0];
+    let tlm: Matrix = [1, 0, 0, 1, 0, 0];
+    const fontsDict = isDict(resources) ? this.resolve(resources.get('Font')) : null;
+    const isString = (v: PdfValue | undefined): v is string => typeof v === 'string' && (v.startsWith('(') || v.startsWith('<'));
+    const show = (bytes: Uint8Array | null, adjust: number) => {
+      if (!sink.text) return;
+      if (bytes === null) {
+        tm = multiply([1, 0, 0, 1, (-adjust / 1000) * ts.fontSize * ts.hScale, 0], tm);
+        return;
+      }
+      if (!ts.font) throw new TextUnsupported('text without a font');
+      const font = ts.font;
+      const textToPage = multiply(tm, ctm);
+      const trm = multiply([ts.fontSize * ts.hScale, 0, 0, ts.fontSize, 0, ts.rise], textToPage);
+      const up: Point = [trm[2], trm[3]];
+      const size = Math.hypot(up[0], up[1]);
+      const at = (advance: number) => applyPoint(textToPage, advance, ts.rise);
+      let advance = 0;
+      let run = '';
+      let runStart = 0;
+      let runEnd = 0;
+      let pendingSpaces = '';
+      const flush = () => {
+        if (run !== '' && size > 0) sink.text!.push({ text: run, origin: at(runStart), end: at(runEnd), up: [up[0] / size, up[1] / size], fontSize: size });
+        run = '';
+      };
+      for (let i = 0; i + font.codeLength <= bytes.length; i += font.codeLength) {
+        const code = font.codeLength === 2 ? bytes[i]! * 256 + bytes[i + 1]! : bytes[i]!;
+        const u = font.toUnicode.get(code);
+        if (u === undefined) throw new TextUnsupported(`code ${code} has no Unicode`);
+        const w = font.widths.get(code) ?? font.defaultWidth;
+        const spacing = ts.charSpacing + (font.codeLength === 1 && code === 32 ? ts.wordSpacing : 0);
+        const glyphAdvance = ((w / 1000) * ts.fontSize + spacing) * ts.hScale;
+        // As in pdf.js's text content: spaces inside a shown string stay, leading and trailing ones do not.
+        if (/^\s+$/.test(u)) {
+          if (run !== '') pendingSpaces += u;
+          advance += glyphAdvance;
+          continue;
+        }
+        if (run === '') runStart = advance;
+        run += pendingSpaces + u;
+        pendingSpaces = '';
+        advance += glyphAdvance;
+        runEnd = advance;
+      }
+      flush();
+      tm = multiply([1, 0, 0, 1, advance, 0], tm);
+    };
     let operands: PdfValue[] = [];
     let subpaths: Point[][] = [];
     let current: Point[] | null = null;
@@ -418,10 +558,89 @@ export class PdfLite {
       }
       switch (op) {
         case 'q':
-          stack.push(ctm);
+          stack.push({ ctm, text: { ...ts } });
           break;
-        case 'Q':
-          ctm = stack.pop() ?? ctm;
+        case 'Q': {
+          const saved = stack.pop();
+          if (saved) {
+            ctm = saved.ctm;
+            ts = saved.text;
+          }
+          break;
+        }
+        case 'BT':
+          tm = [1, 0, 0, 1, 0, 0];
+          tlm = tm;
+          break;
+        case 'Tf': {
+          if (!sink.text) break;
+          const name = operands[operands.length - 2];
+          const fontDict = name instanceof PdfName && isDict(fontsDict) ? this.resolve(fontsDict.get(name.name)) : null;
+          const info = isDict(fontDict) ? this.fontInfo(fontDict) : null;
+          if (!info) throw new TextUnsupported(`font ${name instanceof PdfName ? name.name : '?'}`);
+          ts.font = info;
+          ts.fontSize = num(1);
+          break;
+        }
+        case 'Tc':
+          ts.charSpacing = num(1);
+          break;
+        case 'Tw':
+          ts.wordSpacing = num(1);
+          break;
+        case 'Tz':
+          ts.hScale = num(1) / 100;
+          break;
+        case 'TL':
+          ts.leading = num(1);
+          break;
+        case 'Ts':
+          ts.rise = num(1);
+          break;
+        case 'Td':
+          tlm = multiply([1, 0, 0, 1, num(2), num(1)], tlm);
+          tm = tlm;
+          break;
+        case 'TD':
+          ts.leading = -num(1);
+          tlm = multiply([1, 0, 0, 1, num(2), num(1)], tlm);
+          tm = tlm;
+          break;
+        case 'Tm':
+          tlm = [num(6), num(5), num(4), num(3), num(2), num(1)];
+          tm = tlm;
+          break;
+        case 'T*':
+          tlm = multiply([1, 0, 0, 1, 0, -ts.leading], tlm);
+          tm = tlm;
+          break;
+        case 'Tj':
+          if (isString(operands[operands.length - 1])) show(stringBytes(operands[operands.length - 1] as string), 0);
+          break;
+        case "'":
+          tlm = multiply([1, 0, 0, 1, 0, -ts.leading], tlm);
+          tm = tlm;
+          if (isString(operands[operands.length - 1])) show(stringBytes(operands[operands.length - 1] as string), 0);
+          break;
+        case '"':
+          ts.wordSpacing = num(3);
+          ts.charSpacing = num(2);
+          tlm = multiply([1, 0, 0, 1, 0, -ts.leading], tlm);
+          tm = tlm;
+          if (isString(operands[operands.length - 1])) show(stringBytes(operands[operands.length - 1] as string), 0);
+          break;
+        case 'TJ': {
+          const arr = operands[operands.length - 1];
+          if (Array.isArray(arr)) {
+            for (const el of arr) {
+              if (isString(el)) show(stringBytes(el), 0);
+              else if (typeof el === 'number') show(null, el);
+            }
+          }
+          break;
+        }
+        case 'Tr':
+          // Render mode 7 adds text to the clip; pdf.js still reports it, and so does this reader.
           break;
         case 'cm':
           if (operands.length >= 6) ctm = multiply([num(6), num(5), num(4), num(3), num(2), num(1)], ctm);
@@ -483,7 +702,7 @@ export class PdfLite {
             const m = this.resolve(xobj.dict.get('Matrix'));
             const matrix: Matrix = Array.isArray(m) && m.length === 6 ? (m as number[] as Matrix) : [1, 0, 0, 1, 0, 0];
             const formResources = this.resolve(xobj.dict.get('Resources'));
-            this.interpret(decodeStream(xobj, (v) => this.resolve(v)), isDict(formResources) ? formResources : resources, multiply(matrix, ctm), rulings, depth + 1);
+            this.interpret(decodeStream(xobj, (v) => this.resolve(v)), isDict(formResources) ? formResources : resources, multiply(matrix, ctm), sink, depth + 1);
           }
           break;
         }
@@ -496,6 +715,38 @@ export class PdfLite {
 }
 
 type Matrix = [number, number, number, number, number, number];
+
+/** A shown string in user space: its text, the baseline from `origin` to `end`, the unit up vector and the font size. */
+export interface TextRun {
+  text: string;
+  origin: Point;
+  end: Point;
+  up: Point;
+  fontSize: number;
+}
+
+interface TextState {
+  charSpacing: number;
+  wordSpacing: number;
+  hScale: number;
+  leading: number;
+  font: FontInfo | null;
+  fontSize: number;
+  rise: number;
+}
+
+interface Sink {
+  rulings: Ruling[];
+  text: TextRun[] | null;
+}
+
+function applyPoint(m: Matrix, x: number, y: number): Point {
+  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+}
+
+function latin1Bytes(b: Uint8Array): string {
+  return Buffer.from(b).toString('latin1');
+}
 
 /** m1 × m2 in PDF's row-vector convention (apply m1 first). */
 function multiply(m1: Matrix, m2: Matrix): Matrix {

@@ -7,7 +7,7 @@ import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js
 import { normaliseText } from '../src/normalise.js';
 import type { Extractor } from './registry.js';
 import { PdfOpenError } from './errors.js';
-import { PdfLite } from './pdf-lite.js';
+import { PdfLite, type TextRun } from './pdf-lite.js';
 
 export { PdfOpenError };
 import { paintPath } from './rulings.js';
@@ -58,40 +58,63 @@ export interface ReadPageOptions {
   rulings?: 'always' | 'auto';
   /** The fast content-stream reader for this document, when it could parse the file. */
   lite?: PdfLite | null;
+  /** Where text comes from: the fast reader where its fonts allow (default), or always pdf.js. */
+  text?: 'auto' | 'pdfjs';
 }
 
 export async function readPage(page: PDFPageProxy, options: ReadPageOptions = {}): Promise<PageIR> {
   const viewport = page.getViewport({ scale: 1 });
   const toDisplay = viewport.transform as Matrix;
-  const content = await page.getTextContent();
+  let fast: { rulings: Ruling[]; text: TextRun[] | null } | null = null;
+  if (options.lite && options.text !== 'pdfjs') {
+    try {
+      fast = options.lite.readPage(page.pageNumber, true);
+    } catch {
+      fast = null;
+    }
+  }
   const items: TextItem[] = [];
-  for (const item of content.items) {
-    if (!('str' in item)) continue;
-    const raw = item.str;
-    if (raw.trim() === '') continue;
-    const m = item.transform as Matrix;
-    const fontSize = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]);
-    const along = Math.hypot(m[0], m[1]) || 1;
-    const dir: [number, number] = [m[0] / along, m[1] / along];
-    const up: [number, number] = [m[2] / (fontSize || 1), m[3] / (fontSize || 1)];
-    const origin: [number, number] = [m[4], m[5]];
+  const push = (raw: string, origin: [number, number], dir: [number, number], up: [number, number], fontSize: number, width: number) => {
+    if (raw.trim() === '') return;
     const corners = [
       [0, -0.15],
-      [item.width, -0.15],
+      [width, -0.15],
       [0, 0.85],
-      [item.width, 0.85],
-    ].map(([t, h]) => {
-      const x = origin[0] + dir[0] * t! + up[0] * h! * fontSize;
-      const y = origin[1] + dir[1] * t! + up[1] * h! * fontSize;
-      return apply(toDisplay, x, y);
-    });
-    const xs = corners.map((c) => c[0]!);
-    const ys = corners.map((c) => c[1]!);
+      [width, 0.85],
+    ].map(([t, h]) => apply(toDisplay, origin[0] + dir[0] * t! + up[0] * h! * fontSize, origin[1] + dir[1] * t! + up[1] * h! * fontSize));
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
     const bbox: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
     items.push({ text: normaliseText(raw), raw, bbox, fontSize, source: 'text', confidence: 1 });
+  };
+  if (fast?.text) {
+    // pdf.js drops text drawn outside the page's view box; so does the fast path.
+    const [vx0, vy0, vx1, vy1] = page.view as [number, number, number, number];
+    for (const run of fast.text) {
+      const [ox, oy] = run.origin;
+      if (ox > vx1 || Math.max(ox, run.end[0]) < vx0 || oy < vy0 || oy > vy1) continue;
+      const dx = run.end[0] - run.origin[0];
+      const dy = run.end[1] - run.origin[1];
+      const width = Math.hypot(dx, dy);
+      // A run without advance still has the direction of its up vector turned clockwise.
+      const dir: [number, number] = width > 0 ? [dx / width, dy / width] : [run.up[1], -run.up[0]];
+      push(run.text, run.origin, dir, run.up, run.fontSize, width);
+    }
+  } else {
+    const content = await page.getTextContent();
+    for (const item of content.items) {
+      if (!('str' in item)) continue;
+      const m = item.transform as Matrix;
+      const fontSize = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]);
+      const along = Math.hypot(m[0], m[1]) || 1;
+      push(item.str, [m[4], m[5]], [m[0] / along, m[1] / along], [m[2] / (fontSize || 1), m[3] / (fontSize || 1)], fontSize, item.width);
+    }
   }
-  // The operator list is the costliest read; only pages that may hold a table (amounts or a 表 title) need rulings.
-  const rulings = options.rulings === 'always' || mayHoldTable(items) ? await pageRulings(page, toDisplay, options.lite ?? null) : [];
+  // Only pages that may hold a table (amounts, codes or a 表 title) need rulings.
+  let rulings: Ruling[] = [];
+  if (options.rulings === 'always' || mayHoldTable(items)) {
+    rulings = fast ? fast.rulings.map((r) => displayRuling(r, toDisplay)) : await pageRulings(page, toDisplay, options.lite ?? null);
+  }
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -100,6 +123,12 @@ export async function readPage(page: PDFPageProxy, options: ReadPageOptions = {}
     rulings,
     source: items.length > 0 ? 'text' : 'none',
   };
+}
+
+function displayRuling(r: Ruling, toDisplay: Matrix): Ruling {
+  const [ax, ay] = apply(toDisplay, r.x0, r.y0);
+  const [bx, by] = apply(toDisplay, r.x1, r.y1);
+  return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
 }
 
 const AMOUNT_TEXT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,6}$/;
@@ -118,11 +147,7 @@ export function mayHoldTable(items: TextItem[]): boolean {
 async function pageRulings(page: PDFPageProxy, toDisplay: Matrix, lite: PdfLite | null): Promise<Ruling[]> {
   if (lite) {
     try {
-      return lite.pageRulings(page.pageNumber).map((r) => {
-        const [ax, ay] = apply(toDisplay, r.x0, r.y0);
-        const [bx, by] = apply(toDisplay, r.x1, r.y1);
-        return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
-      });
+      return lite.pageRulings(page.pageNumber).map((r) => displayRuling(r, toDisplay));
     } catch {
       // Anything the fast reader does not understand is read by pdf.js.
     }
