@@ -222,7 +222,7 @@ function subpaths(data: ArrayLike<number>): [number, number][][] {
 
 /** The fast ruling reader, or null when it cannot read this file or counts its pages differently from pdf.js. */
 export function openLite(bytes: Uint8Array, pageCount: number): PdfLite | null {
-  if (process.env.BUDGET_EXTRACT_RULINGS === 'pdfjs') return null;
+  if (process.env.BUDGET_EXTRACT_FAST_READER === '0') return null;
   try {
     const lite = new PdfLite(bytes);
     return lite.pages.length === pageCount ? lite : null;
