@@ -30,7 +30,7 @@ export function cleanTitle(raw: string): string {
   let t = raw.replace(/\s+/g, '');
   t = t.replace(/^(?:附表|附件)\d*[:：]?/, '');
   // Table numbers printed before or after the title: "表1-1", "公开表2", "预算01表", "（公开表3-2）".
-  t = t.replace(/^(?:公开表|预算|表)?\d{1,2}(?:[-－—]\d{1,2})?表?[:：、.．]?(?=\D)/, '');
+  t = t.replace(/^(?:公开表|公开|预算|表)?\d{1,2}(?:[-－—]\d{1,2})?表?[:：、.．]?(?=\D|$)/, '');
   t = t.replace(/[（(]?(?:公开表|表)\d{1,2}(?:[-－—]\d{1,2})?[)）]?$/, '');
   t = t.replace(/^[（(]?[一二三四五六七八九十]+[)）、.．]/, '');
   t = t.replace(/^\d+[、.．](?!\d)/, '');
@@ -75,14 +75,16 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     }
     const lines = pending.filter((b): b is Extract<FlowBlock, { type: 'line' }> => b.type === 'line');
     pending = [];
-    const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text));
+    // A line that is only a table number ("公开 01表", "表 1") is context; the title is another line.
+    const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text) && cleanTitle(l.text) !== '');
     const grid = trimUnitRows(block.rows, lines);
     if (grid.length === 0 || isTableOfContents(grid)) continue;
     const headerRows = countHeaderRows(grid);
     const newPage = block.page === null || lastPage === null || block.page > lastPage;
     // A continuation page may repeat the unit line, but never a title.
     const onlyRunningText = lines.every((l) => l.text.length < 40 && !isTitleLine(l.text));
-    if (last && titleIndex < 0 && newPage && onlyRunningText && continues(last, grid, headerRows)) {
+    const repeatsTitle = last !== null && titleIndex >= 0 && cleanTitle(lines[titleIndex]!.text) === last.title && last.title !== '';
+    if (last && newPage && ((titleIndex < 0 && onlyRunningText) || repeatsTitle) && continues(last, grid, headerRows)) {
       appendContinuation(last, grid, headerRows, block.page);
       lastPage = block.page;
       continue;
@@ -169,7 +171,8 @@ function headerText(cell: GridCell): string {
 /** Column paths from the header rows: merged cells (ruled spans or label-then-empty runs) become parent levels. */
 export function columnPaths(grid: GridCell[][], headerRows: number): string[][] {
   const width = grid[0]?.length ?? 0;
-  const header = grid.slice(0, headerRows);
+  // A 栏次 row (column numbers 1, 2, 3 …) is layout, not a header level.
+  const header = grid.slice(0, headerRows).map((row) => (isColumnNumberRow(row) ? row.map((c) => ({ ...c, text: '', raw: '' })) : row));
   const owner = (r: number, c: number): { r: number; c: number } | null => {
     for (let rr = r; rr >= 0; rr--) {
       for (let cc = c; cc >= 0; cc--) {
@@ -215,7 +218,13 @@ export function columnPaths(grid: GridCell[][], headerRows: number): string[][] 
   return paths;
 }
 
-type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty';
+type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty' | 'layout';
+
+/** A header row of column numbers: "栏次" and small integers only. */
+function isColumnNumberRow(row: GridCell[]): boolean {
+  const filled = row.filter((c) => !c.covered && c.text !== '').map((c) => c.text.replace(/\s+/g, ''));
+  return filled.length > 0 && filled.every((t) => t === '栏次' || /^\d{1,2}$/.test(t)) && filled.some((t) => /^\d{1,2}$/.test(t));
+}
 
 const CODE_LABEL = /科目编码|科目代码|功能分类|经济分类科目编码|^编码$|^代码$/;
 const SPLIT_LABEL = /^(?:类|款|项)$/;
@@ -226,6 +235,8 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
   return paths.map((path, c) => {
     const leaf = path[path.length - 1] ?? '';
     const cells = body.map((row) => row[c]!).filter((x) => x && !x.covered && x.text !== '');
+    // 行次 numbers the rows: layout, never an amount.
+    if (/^行次$/.test(leaf)) return 'layout';
     if (SPLIT_LABEL.test(leaf)) return 'split';
     if (UNIT_LABEL.test(leaf)) return 'unit';
     if (NAME_LABEL.test(leaf) && !path.some((p) => /金额|预算数|决算数/.test(p))) return 'name';
@@ -340,7 +351,7 @@ function readRow(
     else if (role === 'code' && digits) fullCode = compact;
     else if (role === 'unit' && digits) unitCandidates.push(compact);
     else if (role === 'name') name ??= cell;
-    else if (role !== 'value') fallbackName ??= cell;
+    else if (role !== 'value' && role !== 'layout') fallbackName ??= cell;
   });
   let code: string | null = splitParts.length > 0 ? splitParts.join('') : fullCode;
   let unitCode: string | null = null;
