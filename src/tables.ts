@@ -84,8 +84,9 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     // A continuation page may repeat the unit line, but never a title.
     const onlyRunningText = lines.every((l) => l.text.length < 40 && !isTitleLine(l.text));
     const repeatsTitle = last !== null && titleIndex >= 0 && cleanTitle(lines[titleIndex]!.text) === last.title && last.title !== '';
-    if (last && newPage && ((titleIndex < 0 && onlyRunningText) || repeatsTitle) && continues(last, grid, headerRows)) {
-      appendContinuation(last, grid, headerRows, block.page);
+    const continuation = last && newPage && ((titleIndex < 0 && onlyRunningText) || repeatsTitle) ? continues(last, grid, headerRows) : null;
+    if (last && continuation) {
+      appendContinuation(last, grid, continuation === 'header' ? headerRows : 0, block.page);
       lastPage = block.page;
       continue;
     }
@@ -146,13 +147,36 @@ function countHeaderRows(grid: GridCell[][]): number {
   return first;
 }
 
-function continues(table: RawTable, grid: GridCell[][], headerRows: number): boolean {
+/**
+ * How a grid continues a table: `header` when it repeats the table's header rows, `body` when it has
+ * none but its ruled columns line up with the table's (every row is data), `null` when it does not.
+ */
+function continues(table: RawTable, grid: GridCell[][], headerRows: number): 'header' | 'body' | null {
   const width = table.rows[0]?.length ?? 0;
-  if (grid[0]?.length !== width) return false;
-  if (headerRows === 0) return true;
+  if (grid[0]?.length !== width) return null;
+  if (headerRows === 0) return 'body';
   const ownHeader = table.rows.slice(0, table.headerRows).map(rowSignature);
   const newHeader = grid.slice(0, headerRows).map(rowSignature);
-  return ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i]);
+  if (ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i])) return 'header';
+  // Without a repeated header the grid's first rows must not be header rows of their own.
+  const headerLabels = new Set(table.rows.slice(0, table.headerRows).flat().map((c) => c.text.replace(/\s+/g, '')).filter((t) => t !== ''));
+  if (grid.slice(0, headerRows).some((row) => row.some((c) => headerLabels.has(c.text.replace(/\s+/g, ''))))) return null;
+  const before = columnEdges(table.rows);
+  const after = columnEdges(grid);
+  return before && after && before.length === after.length && before.every((x, i) => Math.abs(x - after[i]!) <= 2) ? 'body' : null;
+}
+
+/** Left edges of the columns and the right edge of the last, from the ruled cells of a grid (null for text grids). */
+function columnEdges(rows: GridCell[][]): number[] | null {
+  const width = rows[0]?.length ?? 0;
+  const edges: number[] = [];
+  for (let c = 0; c < width; c++) {
+    const cell = rows.map((r) => r[c]).find((x) => x && !x.covered && x.colSpan === 1 && x.bbox);
+    if (!cell?.bbox) return null;
+    edges.push(cell.bbox[0]);
+    if (c === width - 1) edges.push(cell.bbox[2]);
+  }
+  return edges;
 }
 
 function appendContinuation(table: RawTable, grid: GridCell[][], headerRows: number, page: number | null): void {
@@ -232,6 +256,19 @@ const UNIT_LABEL = /单位代码|单位编码/;
 const NAME_LABEL = /名称|^项目$|^科目$|^项目名称$/;
 
 function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
+  const roles = baseRoles(paths, body);
+  // One 科目编码 header over several columns is a split code (类 | 款 | 项) even when the sub-labels are not printed.
+  for (let i = 0; i + 1 < roles.length; i++) {
+    if (roles[i] === 'code' && roles[i + 1] === 'code' && paths[i]!.join('/') === paths[i + 1]!.join('/')) {
+      let j = i;
+      while (j < roles.length && roles[j] === 'code' && paths[j]!.join('/') === paths[i]!.join('/')) roles[j++] = 'split';
+      i = j - 1;
+    }
+  }
+  return roles;
+}
+
+function baseRoles(paths: string[][], body: GridCell[][]): Role[] {
   return paths.map((path, c) => {
     const leaf = path[path.length - 1] ?? '';
     const cells = body.map((row) => row[c]!).filter((x) => x && !x.covered && x.text !== '');
@@ -256,6 +293,11 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
 export interface ReadContext {
   /** The department code printed as "部门：322-…", to tell unit codes from economic codes. */
   departmentCode: string | null;
+}
+
+/** The 类/款/项 parts of the last coded row, for rows printed with only their own level. */
+interface SplitState {
+  last: string[];
 }
 
 interface SideSpec {
@@ -303,13 +345,37 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
     const roles = columnRoles(paths, sideBody);
     // In a two-sided half the first column is the label column whatever its header says.
     if (twoSided && roles[0] !== 'name') roles[0] = 'name';
-    const valueCols = roles.map((r, i) => (r === 'value' ? i : -1)).filter((i) => i >= 0);
-    const columns: Column[] = valueCols.map((i, n) => ({ key: `c${n + 1}`, path: paths[i]! }));
-    const rows: Row[] = [];
+    const lanes = twoSided ? [{ from: 0, to: paths.length }] : findLanes(roles, paths);
+    // Side-by-side lanes (人员经费 | 公用经费, each code | name | amount) are unfolded into one list of rows.
+    const unfold = lanes.length > 1;
+    const first = lanes[0]!;
+    const laneValueCols = (lane: { from: number; to: number }) => roles.map((r, i) => (r === 'value' && i >= lane.from && i < lane.to ? i : -1)).filter((i) => i >= 0);
+    const columnPathsOut = laneValueCols(first).map((i) => (unfold ? paths[i]!.slice(-1) : paths[i]!));
+    const columns: Column[] = columnPathsOut.map((path, n) => ({ key: `c${n + 1}`, path }));
+    const perLane: Row[][] = lanes.map(() => []);
+    const splitStates = lanes.map(() => ({ last: [] as string[] }));
     for (const cells of sideBody) {
-      const row = readRow(cells, roles, paths, valueCols, ctx, raw, issues, side.part);
-      if (row) rows.push(row);
+      const laneRows = lanes.map((lane, k) => {
+        const valueCols = laneValueCols(lane);
+        if (valueCols.length !== columns.length) return null;
+        const laneCells = cells.map((c, i) => (i >= lane.from && i < lane.to ? c : { ...c, text: '', raw: '', covered: true }));
+        return readRow(laneCells, roles, paths, valueCols, ctx, raw, issues, side.part, splitStates[k]);
+      });
+      // A footer label in one lane whose figure sits in the next lane's cell (merged cells) is one row.
+      for (let k = 0; k + 1 < laneRows.length; k++) {
+        const a = laneRows[k];
+        const b = laneRows[k + 1];
+        if (a && b && a.values.every((v) => v === null) && a.name !== '' && b.name === '' && b.code === null && b.values.some((v) => v !== null)) {
+          laneRows[k] = { ...a, values: b.values, cells: b.cells };
+          laneRows[k + 1] = null;
+        }
+      }
+      laneRows.forEach((row, k) => {
+        if (row && (row.name !== '' || row.code !== null || row.values.some((v) => v !== null))) perLane[k]!.push(row);
+      });
     }
+    const rows: Row[] = perLane.flat();
+    if (unfold) issues.push({ code: 'table.lanes_unfolded', severity: 'info', table: raw.title, page: raw.pages[0] ?? null, message: `${lanes.length} side-by-side column groups of "${raw.title}" read as one list of rows` });
     out.push({
       kind: 'X-unknown',
       part: side.part,
@@ -327,6 +393,23 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
   return out;
 }
 
+/**
+ * Groups of columns that repeat side by side: each starts with a code column or a name column that
+ * follows a value column. One group is the ordinary case; several must have the same value leaves.
+ */
+function findLanes(roles: Role[], paths: string[][]): { from: number; to: number }[] {
+  const starts: number[] = [0];
+  for (let i = 1; i < roles.length; i++) {
+    const startsLane = roles[i] !== 'value' && roles[i] !== 'empty' && roles[i] !== 'layout' && roles[i - 1] === 'value';
+    if (startsLane) starts.push(i);
+  }
+  if (starts.length < 2) return [{ from: 0, to: roles.length }];
+  const lanes = starts.map((from, k) => ({ from, to: starts[k + 1] ?? roles.length }));
+  const leaves = (lane: { from: number; to: number }) => roles.map((r, i) => (r === 'value' && i >= lane.from && i < lane.to ? (paths[i]!.slice(-1)[0] ?? '') : null)).filter((x) => x !== null).join('|');
+  const shape = leaves(lanes[0]!);
+  return lanes.every((l) => leaves(l) === shape) && shape !== '' ? lanes : [{ from: 0, to: roles.length }];
+}
+
 function readRow(
   cells: GridCell[],
   roles: Role[],
@@ -336,8 +419,9 @@ function readRow(
   raw: RawTable,
   issues: Issue[],
   part: TablePart,
+  split: SplitState = { last: [] },
 ): Row | null {
-  const splitParts: string[] = [];
+  const splitCells: (string | null)[] = [];
   let fullCode: string | null = null;
   const unitCandidates: string[] = [];
   let name: GridCell | null = null;
@@ -347,13 +431,24 @@ function readRow(
     const compact = cell.text.replace(/\s+/g, '');
     const role = roles[i];
     const digits = /^\d+$/.test(compact);
-    if (role === 'split' && digits) splitParts.push(compact);
+    if (role === 'split' && digits) splitCells[roles.slice(0, i).filter((r) => r === 'split').length] = compact;
     else if (role === 'code' && digits) fullCode = compact;
     else if (role === 'unit' && digits) unitCandidates.push(compact);
     else if (role === 'name') name ??= cell;
     else if (role !== 'value' && role !== 'layout') fallbackName ??= cell;
   });
-  let code: string | null = splitParts.length > 0 ? splitParts.join('') : fullCode;
+  let code: string | null = fullCode;
+  const firstSplit = splitCells.findIndex((c) => c !== undefined && c !== null);
+  if (firstSplit >= 0) {
+    // Hierarchical printing ("201 | |", "| 06 |", "| | 01"): a row carries only its own level; the levels above come from the rows before it.
+    const parts: string[] = [];
+    const lastSplit = splitCells.length - 1;
+    for (let k = 0; k <= lastSplit; k++) parts.push(splitCells[k] ?? (k < firstSplit ? (split.last[k] ?? '') : ''));
+    if (parts.slice(0, firstSplit).every((p) => p !== '')) {
+      code = parts.join('');
+      split.last = parts;
+    }
+  }
   let unitCode: string | null = null;
   for (const candidate of unitCandidates) {
     if (code && candidate.startsWith(code) && candidate.length > code.length) code = candidate;

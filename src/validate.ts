@@ -207,6 +207,22 @@ function checkCodeHierarchy(table: TableIR, spec: TableSpec | undefined, checker
   }
 }
 
+/**
+ * Rows between two totals may be a subtotal followed by its breakdown (年初结转和结余, then 一般公共预算 /
+ * 政府性基金 / 国有资本经营): a row equal, in every column, to the sum of all the rows after it stands for them.
+ */
+function collapseGroups(rows: Row[], cols: number[]): Row[] {
+  const value = (r: Row, c: number) => (typeof r.values[c] === 'number' ? (r.values[c] as number) : 0);
+  const out: Row[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const rest = rows.slice(i + 1);
+    const isParent = rest.length > 0 && rows[i]!.values.some((v) => typeof v === 'number') && cols.every((c) => Math.abs(value(rows[i]!, c) - rest.reduce((s, r) => s + value(r, c), 0)) < 0.005);
+    out.push(rows[i]!);
+    if (isParent) break;
+  }
+  return out;
+}
+
 /** Labelled lists (收支总表 halves): 合计 = Σ numbered rows, 总计 = 合计 + the rows between, 一、X = Σ its unnumbered rows. */
 function checkLabelledTotals(table: TableIR, checker: Checker): void {
   const rows = table.rows.filter((r) => r.name !== '' || r.values.some((v) => v !== null));
@@ -216,7 +232,7 @@ function checkLabelledTotals(table: TableIR, checker: Checker): void {
   rows.forEach((row, t) => {
     if (!isTotal(row)) return;
     let members: Row[];
-    if (previousTotal >= 0) members = [rows[previousTotal]!, ...rows.slice(previousTotal + 1, t)];
+    if (previousTotal >= 0) members = [rows[previousTotal]!, ...collapseGroups(rows.slice(previousTotal + 1, t), cols)];
     else members = rows.slice(0, t).filter((r) => hasMajorOrdinal(r.name_raw));
     previousTotal = t;
     if (members.length === 0) return;

@@ -87,3 +87,20 @@ describe.skipIf(!haveShared)('real Fujian budgets', () => {
     });
   }
 });
+
+describe.skipIf(!haveShared)('real final accounts', () => {
+  const dir = path.join(shared, 'corpus', 'real');
+  const files = ['cn-gjxfj-2024-final.pdf', 'sh-putuo-czj-2024-final.pdf', 'gd-foshan-gdjt-2019-final.pdf'];
+  for (const f of files) {
+    it(`${f}: the final-account template, tables mapped to T01–T10 by role, identities pass`, async () => {
+      const { output } = await processFile(path.join(dir, f));
+      expect(output.document).toMatchObject({ template: { id: 'national-final-account' }, doc_type: 'final_account' });
+      const kinds = new Set(output.tables.map((t) => t.kind));
+      for (const k of ['T01', 'T02', 'T03', 'T04', 'T05', 'T06', 'T09', 'T10']) expect(kinds, k).toContain(k);
+      expect(output.checks.run).toBeGreaterThan(50);
+      expect(output.issues.filter((i) => i.severity === 'error')).toEqual([]);
+      // 行次 numbers never become amounts.
+      expect(output.tables.flatMap((t) => t.columns.map((c) => c.path.join('/')))).not.toContain('行次');
+    });
+  }
+});

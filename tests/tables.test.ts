@@ -117,3 +117,58 @@ describe('two-sided tables without a 收入/支出 header row', () => {
     expect(expense!.rows.map((r) => r.name)).toEqual(['教育支出', '支出合计']);
   });
 });
+
+describe('final-account layouts', () => {
+  it('drop 行次 columns and 栏次 rows, and keep codes printed one level per row', () => {
+    const text = [
+      '收入决算表',
+      '项目\t\t\t\t本年收入合计\t财政拨款收入',
+      '科目编码\t\t\t科目名称\t\t',
+      '类\t款\t项\t\t\t',
+      '栏次\t\t\t\t1\t2',
+      '\t\t\t合计\t30.00\t30.00',
+      '201\t\t\t一般公共服务支出\t30.00\t30.00',
+      '\t06\t\t财政事务\t30.00\t30.00',
+      '\t\t01\t行政运行\t30.00\t30.00',
+    ].join('\n');
+    const [raw] = assembleTables(textToFlow(text));
+    const [t] = readTable(raw!, { departmentCode: null }, []);
+    expect(t!.columns.map((c) => c.path)).toEqual([['本年收入合计'], ['财政拨款收入']]);
+    expect(t!.rows.map((r) => [r.code, r.name])).toEqual([
+      [null, '合计'],
+      ['201', '一般公共服务支出'],
+      ['20106', '财政事务'],
+      ['2010601', '行政运行'],
+    ]);
+    const twoSided = ['收入支出决算总表', '收入\t\t\t支出\t\t', '项目\t行次\t金额\t项目\t行次\t金额', '栏次\t\t1\t栏次\t\t2', '一、一般公共预算财政拨款收入\t1\t5.00\t一、一般公共服务支出\t32\t5.00'].join('\n');
+    const [rawTwo] = assembleTables(textToFlow(twoSided));
+    const [income, expense] = readTable(rawTwo!, { departmentCode: null }, []);
+    expect(income!.columns.map((c) => c.path)).toEqual([['金额']]);
+    expect(income!.rows[0]!.values).toEqual([5]);
+    expect(expense!.rows[0]).toMatchObject({ name: '一般公共服务支出', values: [5] });
+  });
+
+  it('unfold side-by-side lanes (人员经费 | 公用经费) into one list, a footer figure in the next lane included', () => {
+    const text = [
+      '一般公共预算财政拨款基本支出决算表',
+      '人员经费\t\t\t公用经费\t\t',
+      '科目编码\t科目名称\t决算数\t科目编码\t科目名称\t决算数',
+      '301\t工资福利支出\t10.00\t302\t商品和服务支出\t4.00',
+      '30101\t基本工资\t10.00\t30201\t办公费\t4.00',
+      '\t人员经费合计\t10.00\t\t公用经费合计\t4.00',
+    ].join('\n');
+    const issues: Issue[] = [];
+    const [raw] = assembleTables(textToFlow(text));
+    const [t] = readTable(raw!, { departmentCode: null }, issues);
+    expect(t!.columns.map((c) => c.path)).toEqual([['决算数']]);
+    expect(t!.rows.map((r) => [r.code, r.name, r.values[0]])).toEqual([
+      ['301', '工资福利支出', 10],
+      ['30101', '基本工资', 10],
+      [null, '人员经费合计', 10],
+      ['302', '商品和服务支出', 4],
+      ['30201', '办公费', 4],
+      [null, '公用经费合计', 4],
+    ]);
+    expect(issues.map((i) => i.code)).toContain('table.lanes_unfolded');
+  });
+});
