@@ -173,6 +173,7 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
     buckets.set(root, list);
   }
   const grid: GridCell[][] = Array.from({ length: nRows }, () => Array.from({ length: nCols }, () => emptyCell(page)));
+  const itemsOf = new Map<GridCell, TextItem[]>();
   for (const [root, s] of spans) {
     const bbox: BBox = [xs[s.c0]!, ys[s.r0]!, xs[s.c1 + 1]!, ys[s.r1 + 1]!];
     const cellItems = buckets.get(root) ?? [];
@@ -188,9 +189,38 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
       rowSpan: s.r1 - s.r0 + 1,
       covered: false,
     };
+    itemsOf.set(grid[s.r0]![s.c0]!, cellItems);
   }
   // Rows that are only covered positions (a merged band) carry nothing; drop rows with no own cell.
-  return grid.filter((row) => row.some((cell) => !cell.covered));
+  return grid.filter((row) => row.some((cell) => !cell.covered)).flatMap((row) => splitStackedRow(row, itemsOf, page));
+}
+
+/**
+ * A ruled row whose cells stack several table rows (a table ruled only between columns): when two or
+ * more of its text lines hold amounts, each line band becomes a row of its own.
+ */
+function splitStackedRow(row: GridCell[], itemsOf: Map<GridCell, TextItem[]>, page: number): GridCell[][] {
+  if (row.some((c) => c.rowSpan > 1)) return [row];
+  const items = row.flatMap((c) => itemsOf.get(c) ?? []);
+  const bands = groupLines(items).map((l) => ({ top: l.bbox[1], bottom: l.bbox[3], items: new Set(l.items) }));
+  // The sign of stacked rows: one cell holding amounts on two or more separate lines (a wrapped label never does).
+  const wholeAmount = (text: string) => /^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2,})$/.test(text.replace(/\s+/g, ''));
+  const stacked = row.some((c) => {
+    const own = itemsOf.get(c) ?? [];
+    // Each of the cell's lines must be nothing but one amount: prose with figures in it is not a stack.
+    const lines = groupLines(own);
+    return lines.length >= 2 && lines.every((l) => wholeAmount(l.items.map((it) => it.raw).join('')));
+  });
+  if (bands.length < 2 || !stacked) return [row];
+  return bands.map((band) =>
+    row.map((cell) => {
+      if (cell.covered) return cell;
+      const own = (itemsOf.get(cell) ?? []).filter((it) => band.items.has(it));
+      const { raw, confidence } = joinCellText(own);
+      const bbox: BBox | null = cell.bbox ? [cell.bbox[0], band.top, cell.bbox[2], band.bottom] : null;
+      return { ...cell, text: normaliseText(raw), raw: raw.trim(), page, bbox, confidence } satisfies GridCell;
+    }),
+  );
 }
 
 /** Lines of a cell top to bottom; wrapped CJK words are joined without a space. */

@@ -54,7 +54,7 @@ function isDataRow(row: GridCell[]): boolean {
   return row.some((c) => {
     if (c.covered || c.text === '') return false;
     const parsed = parseAmountCell(c.raw);
-    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /^\d{3,}$/.test(c.text)));
+    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /,/.test(c.raw) || /^\d{3,}$/.test(c.text)));
   });
 }
 
@@ -306,13 +306,16 @@ interface SideSpec {
   to: number;
 }
 
+const SIDE_INCOME = /^(?:本年|财政拨款)?收入(?:项目)?$/;
+const SIDE_EXPENSE = /^(?:本年|财政拨款)?支出(?:项目)?$/;
+
 /** Two-sided tables (收入 | 支出) are read as two halves; the top header level names the side. */
 function sides(grid: GridCell[][], headerRows: number): SideSpec[] {
   const width = grid[0]?.length ?? 0;
   for (let r = 0; r < Math.min(headerRows, 2); r++) {
     const row = grid[r]!;
-    const income = row.findIndex((c) => !c.covered && /^收入(?:项目)?$/.test(headerText(c)));
-    const expense = row.findIndex((c) => !c.covered && /^支出(?:项目)?$/.test(headerText(c)));
+    const income = row.findIndex((c) => !c.covered && SIDE_INCOME.test(headerText(c)));
+    const expense = row.findIndex((c) => !c.covered && SIDE_EXPENSE.test(headerText(c)));
     if (income >= 0 && expense > income) {
       return [
         { part: 'income', from: income, to: expense },
@@ -340,7 +343,7 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
   for (const side of sides(raw.rows, raw.headerRows)) {
     const twoSided = side.part !== null;
     // The 收入/支出 level is carried by `part`, not by the column path.
-    const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided && /^(?:收入|支出)(?:项目)?$/.test(p[0] ?? '') ? p.slice(1) : p));
+    const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided && (SIDE_INCOME.test(p[0] ?? '') || SIDE_EXPENSE.test(p[0] ?? '')) ? p.slice(1) : p));
     const sideBody = body.map((row) => row.slice(side.from, side.to));
     const roles = columnRoles(paths, sideBody);
     // In a two-sided half the first column is the label column whatever its header says.
