@@ -46,7 +46,7 @@ export function matchTableSpec(template: Template, title: string, headerLabels: 
 export function scoreTemplate(template: Template, raws: RawTable[], text: string): number {
   const required = template.tables.filter((t) => t.required);
   const titles = raws.map((r) => titleKey(r.title)).filter((t) => t !== '');
-  const found = required.filter((spec) => spec.titles.some((t) => titles.includes(titleKey(t)))).length;
+  const found = required.filter((spec) => spec.titles.some((t) => titles.includes(titleKey(t))) || spec.title_patterns.some((p) => titles.some((t) => new RegExp(p).test(t)))).length;
   const tableShare = required.length > 0 ? found / required.length : 0;
   const cues = template.cues.filter((c) => text.includes(c)).length;
   const cueShare = template.cues.length > 0 ? cues / template.cues.length : 0;
@@ -107,6 +107,13 @@ export function classifyTables(tables: TableIR[], template: Template | null, iss
 
 const PROVINCES = ['北京市', '天津市', '上海市', '重庆市', '河北省', '山西省', '辽宁省', '吉林省', '黑龙江省', '江苏省', '浙江省', '安徽省', '福建省', '江西省', '山东省', '河南省', '湖北省', '湖南省', '广东省', '海南省', '四川省', '贵州省', '云南省', '陕西省', '甘肃省', '青海省', '内蒙古自治区', '广西壮族自治区', '西藏自治区', '宁夏回族自治区', '新疆维吾尔自治区'];
 
+const PROVINCE_REGIONS: Record<string, string> = {
+  北京市: 'beijing', 天津市: 'tianjin', 上海市: 'shanghai', 重庆市: 'chongqing', 河北省: 'hebei', 山西省: 'shanxi', 辽宁省: 'liaoning', 吉林省: 'jilin',
+  黑龙江省: 'heilongjiang', 江苏省: 'jiangsu', 浙江省: 'zhejiang', 安徽省: 'anhui', 福建省: 'fujian', 江西省: 'jiangxi', 山东省: 'shandong', 河南省: 'henan',
+  湖北省: 'hubei', 湖南省: 'hunan', 广东省: 'guangdong', 海南省: 'hainan', 四川省: 'sichuan', 贵州省: 'guizhou', 云南省: 'yunnan', 陕西省: 'shaanxi',
+  甘肃省: 'gansu', 青海省: 'qinghai', 内蒙古自治区: 'neimenggu', 广西壮族自治区: 'guangxi', 西藏自治区: 'xizang', 宁夏回族自治区: 'ningxia', 新疆维吾尔自治区: 'xinjiang',
+};
+
 /** Department, year, place and unit from the cover, the titles and the 部门： lines. */
 export function readMetadata(doc: DocumentIR, template: Template | null): DocumentMeta {
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
@@ -138,7 +145,8 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
     province,
     city,
     county,
-    region: template?.region ?? 'unknown',
+    // A template used across provinces (national) leaves the region to the province printed in the document.
+    region: template && template.region !== 'national' ? template.region : (province ? (PROVINCE_REGIONS[province] ?? 'unknown') : template ? 'national' : 'unknown'),
     unit,
   };
 }

@@ -232,7 +232,12 @@ function checkLabelledTotals(table: TableIR, checker: Checker): void {
   rows.forEach((row, t) => {
     if (!isTotal(row)) return;
     let members: Row[];
-    if (previousTotal >= 0) members = [rows[previousTotal]!, ...collapseGroups(rows.slice(previousTotal + 1, t), cols)];
+    if (previousTotal >= 0) {
+      const previous = rows[previousTotal]!;
+      const between = rows.slice(previousTotal + 1, t);
+      // "一、本年支出合计" followed by its class rows: those rows break it down and are not added again.
+      members = [previous, ...(hasMajorOrdinal(previous.name_raw) ? between.filter((r) => hasMajorOrdinal(r.name_raw)) : collapseGroups(between, cols))];
+    }
     else members = rows.slice(0, t).filter((r) => hasMajorOrdinal(r.name_raw));
     previousTotal = t;
     if (members.length === 0) return;
@@ -395,9 +400,10 @@ function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
     if (!ref) {
       issues.push({ code: 'code.unknown', severity: 'info', table: table.kind, part: table.part, row: row.name_raw, page, message: `code ${code} ${row.name} is not in the reference list` });
     } else if (![ref.name, ...ref.aliases].some((n) => sameCodeName(n, row.name))) {
+      // A name is evidence, not a figure: editions rename codes and layouts print names elsewhere, so a mismatch is a warning.
       issues.push({
         code: 'code.name_mismatch',
-        severity: ref.verified ? 'error' : 'warning',
+        severity: 'warning',
         table: table.kind,
         part: table.part,
         row: row.name_raw,

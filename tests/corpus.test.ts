@@ -104,3 +104,42 @@ describe.skipIf(!haveShared)('real final accounts', () => {
     });
   }
 });
+
+/** The template each real PDF must choose; the runner-up must trail by a clear margin. */
+const EXPECTED_TEMPLATES: Record<string, string> = {
+  'cn-gjxfj-2024-final.pdf': 'national-final-account',
+  'sh-putuo-czj-2024-final.pdf': 'national-final-account',
+  'gd-foshan-gdjt-2019-final.pdf': 'national-final-account',
+  'sh-putuo-swj-2025-budget.pdf': 'shanghai-department-budget',
+  'sh-putuo-wanli-2025-budget.pdf': 'shanghai-department-budget',
+  'sh-ybzx-unit-2026-budget.pdf': 'shanghai-department-budget',
+  'cq-zfbgt-2026-budget-notes.pdf': 'overall-situation-budget',
+  'hn-changsha-xfj-2026-budget.pdf': 'overall-situation-budget',
+  'gd-guangzhou-tjj-2026-budget.pdf': 'overall-situation-budget',
+  'zj-hangzhou-qxj-2026-budget.pdf': 'hangzhou-department-budget',
+  'sn-xian-ylbz-2022-budget.pdf': 'xian-comprehensive-budget',
+  'fj-fuzhou-ylbz-2026-budget.pdf': 'fujian-department-budget',
+  'fj-quanzhou-zfb-2026-budget.pdf': 'fujian-department-budget',
+};
+
+describe.skipIf(!haveShared)('template choice across regions', () => {
+  for (const [f, expected] of Object.entries(EXPECTED_TEMPLATES)) {
+    it(`${f} chooses ${expected} by a margin`, async () => {
+      const { output } = await processFile(path.join(shared, 'corpus', 'real', f));
+      const scores = (output.document as { template_scores?: { id: string; score: number }[] }).template_scores ?? [];
+      expect(output.document.template?.id).toBe(expected);
+      expect(scores[0]!.score - scores[1]!.score).toBeGreaterThanOrEqual(0.2);
+    });
+  }
+  it('the seeds choose their region templates by a margin', async () => {
+    for (const [seed, expected] of [
+      ['000_5a1b76a3c0f27d73.txt', 'fujian-department-budget'],
+      ['003_6bd304a2aa0ee1ee.txt', 'sichuan-county-budget'],
+    ]) {
+      const { output } = await processFile(path.join(shared, 'seeds', seed!));
+      const scores = (output.document as { template_scores?: { id: string; score: number }[] }).template_scores ?? [];
+      expect(output.document.template?.id).toBe(expected);
+      expect(scores[0]!.score - scores[1]!.score).toBeGreaterThanOrEqual(0.2);
+    }
+  });
+});

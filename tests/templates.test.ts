@@ -14,7 +14,16 @@ describe('templates', () => {
   const templates = loadTemplates();
 
   it('load and validate every file in templates/', () => {
-    expect(templates.map((t) => t.id).sort()).toEqual(['fujian-department-budget', 'national-final-account', 'sichuan-county-budget']);
+    expect(templates.map((t) => t.id).sort()).toEqual([
+      'fujian-department-budget',
+      'hangzhou-department-budget',
+      'jiangsu-department-budget',
+      'national-final-account',
+      'overall-situation-budget',
+      'shanghai-department-budget',
+      'sichuan-county-budget',
+      'xian-comprehensive-budget',
+    ]);
   });
 
   it('reject a bad template with an error naming the bad key', () => {
