@@ -75,10 +75,11 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     }
     const lines = pending.filter((b): b is Extract<FlowBlock, { type: 'line' }> => b.type === 'line');
     pending = [];
-    // A line that is only a table number ("公开 01表", "表 1") is context; the title is another line.
-    const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text) && cleanTitle(l.text) !== '');
+    // Title and unit rows ruled into the top of the grid join the lines before the title is looked for.
     const grid = trimUnitRows(block.rows, lines);
     if (grid.length === 0 || isTableOfContents(grid)) continue;
+    // A line that is only a table number ("公开 01表", "表 1") is context; the title is another line.
+    const titleIndex = findLastIndex(lines, (l) => isTitleLine(l.text) && cleanTitle(l.text) !== '');
     const headerRows = countHeaderRows(grid);
     const newPage = block.page === null || lastPage === null || block.page > lastPage;
     // A continuation page may repeat the unit line, but never a title.

@@ -127,20 +127,22 @@ function columnTree(columns: Column[]): ColumnNode {
   return root;
 }
 
-const TOTAL_COLUMN = /^(?:合计|小计|总计)$/;
+const TOTAL_COLUMN = /^(?:合计|小计|总计|.{0,8}总数)$/;
+/** Columns that restate part of a sibling ("扣除基建项目后预算数"): never summed as parts. */
+const SUBSET_COLUMN = /扣除/;
 
 /** The columns whose sum makes up a node: a leaf itself, its total child, or its children's totals. */
 function nodeTotal(node: ColumnNode): number[] {
   if (node.column !== null) return [node.column];
   const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
   if (total) return [total.column!];
-  return node.children.flatMap(nodeTotal);
+  return node.children.filter((c) => !SUBSET_COLUMN.test(c.label)).flatMap(nodeTotal);
 }
 
 function checkColumnSums(table: TableIR, checker: Checker): void {
   const visit = (node: ColumnNode) => {
     const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
-    const others = node.children.filter((c) => c !== total);
+    const others = node.children.filter((c) => c !== total && !SUBSET_COLUMN.test(c.label));
     if (total && others.length > 0) {
       const partCols = others.flatMap(nodeTotal);
       for (const row of table.rows) {
@@ -191,7 +193,8 @@ function checkCodeHierarchy(table: TableIR, spec: TableSpec | undefined, checker
     }
   }
   const total = totalRow(table);
-  if (!total) return;
+  // The same code under several units (multi-unit tables without unit codes): which rows make the total is not knowable.
+  if (!total || [...counts.values()].some((n) => n > 1)) return;
   let members: Row[] = top;
   if (members.length === 0 && spec && spec.code_layout !== 'none') {
     const others = table.rows.filter((r) => r !== total && !TOTAL_NAME.test(r.name));

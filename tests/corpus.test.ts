@@ -118,6 +118,7 @@ const EXPECTED_TEMPLATES: Record<string, string> = {
   'gd-guangzhou-tjj-2026-budget.pdf': 'overall-situation-budget',
   'zj-hangzhou-qxj-2026-budget.pdf': 'hangzhou-department-budget',
   'sn-xian-ylbz-2022-budget.pdf': 'xian-comprehensive-budget',
+  'bj-ylbz-2026-budget-tables.pdf': 'mof-core-budget',
   'fj-fuzhou-ylbz-2026-budget.pdf': 'fujian-department-budget',
   'fj-quanzhou-zfb-2026-budget.pdf': 'fujian-department-budget',
 };

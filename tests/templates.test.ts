@@ -18,6 +18,7 @@ describe('templates', () => {
       'fujian-department-budget',
       'hangzhou-department-budget',
       'jiangsu-department-budget',
+      'mof-core-budget',
       'national-final-account',
       'overall-situation-budget',
       'shanghai-department-budget',
