@@ -43,10 +43,12 @@ const TableSpec = z
         column_sums: z.boolean().default(true),
         code_hierarchy: z.boolean().default(true),
         labelled_totals: z.boolean().default(true),
+        /** A row without a code followed by coded rows (project rows under their 项) equals their sum. */
+        group_sums: z.boolean().default(false),
         row_sums: z.array(z.object({ total: z.string(), parts: z.array(z.string()).min(1) }).strict()).default([]),
       })
       .strict()
-      .default({ column_sums: true, code_hierarchy: true, labelled_totals: true, row_sums: [] }),
+      .default({ column_sums: true, code_hierarchy: true, labelled_totals: true, group_sums: false, row_sums: [] }),
   })
   .strict();
 

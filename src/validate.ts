@@ -296,6 +296,24 @@ function checkRowSums(table: TableIR, spec: TableSpec, checker: Checker): void {
   }
 }
 
+/** Project rows listed under an uncoded group row (its 项 name) add up to it. */
+function checkGroupSums(table: TableIR, checker: Checker): void {
+  const cols = valueColumns(table);
+  const rows = table.rows;
+  rows.forEach((row, i) => {
+    if (row.code !== null || row.unit_code !== null || row.name === '' || TOTAL_NAME.test(row.name)) return;
+    const kids: Row[] = [];
+    for (let k = i + 1; k < rows.length && rows[k]!.code !== null; k++) kids.push(rows[k]!);
+    if (kids.length === 0) return;
+    for (const c of cols) {
+      const found = figure(row.name_raw, row, c);
+      const parts = kids.map((m) => figure(`${m.code} ${m.name}`, m, c));
+      if (!found || parts.some((p) => p === null)) continue;
+      checker.compare('identity.group_sum', `${row.name} ≠ sum of the rows listed under it`, table, found, parts as Figure[], 'eq', table.columns[c]!.path, rowLabel(row));
+    }
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Across tables
 
@@ -428,6 +446,7 @@ export function validateDocument(doc: DocumentIR, template: Template | null): vo
       if (spec.checks.code_hierarchy) checkCodeHierarchy(table, spec, checker);
       if (spec.checks.labelled_totals && (spec.two_sided || spec.code_layout === 'none')) checkLabelledTotals(table, checker);
       checkRowSums(table, spec, checker);
+      if (spec.checks.group_sums) checkGroupSums(table, checker);
       checkCodes(table, spec, doc.issues);
     }
     for (const identity of template.identities) checkIdentity(doc, template, identity, checker);

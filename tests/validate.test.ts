@@ -76,3 +76,24 @@ describe('validate', () => {
     expect(documentStatus(unknown)).toBe('needs_review');
   });
 });
+
+describe('group sums (Sichuan 一般公共预算项目支出预算表)', () => {
+  const sichuan = loadTemplates().find((t) => t.id === 'sichuan-county-budget')!;
+  const table = (group: string) =>
+    [
+      '一般公共预算项目支出预算表',
+      '科目编码\t\t\t单位代码\t单位名称（科目）\t金额',
+      '类\t款\t项\t\t\t',
+      '\t\t\t\t合 计\t9.00',
+      `\t\t\t\t医疗保障经办事务\t${group}`,
+      '210\t15\t06\t322001\t审核发放管理经费\t4.00',
+      '210\t15\t06\t322001\t档案管理经费\t5.00',
+    ].join('\n');
+
+  it('checks each group row against the project rows under it', async () => {
+    const good = await run(table('9.00'), sichuan);
+    expect(good.issues.filter((i) => i.code === 'identity.group_sum')).toEqual([]);
+    const bad = await run(table('10.00'), sichuan);
+    expect(bad.issues.find((i) => i.code === 'identity.group_sum')).toMatchObject({ severity: 'error', found: 10, expected: 9, table: 'X-project-expenditure' });
+  });
+});
