@@ -201,17 +201,18 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
  */
 function splitStackedRow(row: GridCell[], itemsOf: Map<GridCell, TextItem[]>, page: number): GridCell[][] {
   if (row.some((c) => c.rowSpan > 1)) return [row];
-  const items = row.flatMap((c) => itemsOf.get(c) ?? []);
-  const bands = groupLines(items).map((l) => ({ top: l.bbox[1], bottom: l.bbox[3], items: new Set(l.items) }));
-  // The sign of stacked rows: one cell holding amounts on two or more separate lines (a wrapped label never does).
   const wholeAmount = (text: string) => /^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2,})$/.test(text.replace(/\s+/g, ''));
+  // The sign of stacked rows: a cell whose every line is one amount, on two lines or more (prose with figures is not).
   const stacked = row.some((c) => {
     const own = itemsOf.get(c) ?? [];
-    // Each of the cell's lines must be nothing but one amount: prose with figures in it is not a stack.
+    if (own.filter((it) => wholeAmount(it.raw)).length < 2) return false;
     const lines = groupLines(own);
     return lines.length >= 2 && lines.every((l) => wholeAmount(l.items.map((it) => it.raw).join('')));
   });
-  if (bands.length < 2 || !stacked) return [row];
+  if (!stacked) return [row];
+  const items = row.flatMap((c) => itemsOf.get(c) ?? []);
+  const bands = groupLines(items).map((l) => ({ top: l.bbox[1], bottom: l.bbox[3], items: new Set(l.items) }));
+  if (bands.length < 2) return [row];
   return bands.map((band) =>
     row.map((cell) => {
       if (cell.covered) return cell;
