@@ -513,6 +513,7 @@ export class PdfLite {
       let runStart = 0;
       let runEnd = 0;
       let pendingSpaces = '';
+      let pendingWidth = 0;
       const flush = () => {
         if (run !== '' && size > 0) sink.text!.push({ text: run, origin: at(runStart), end: at(runEnd), up: [up[0] / size, up[1] / size], fontSize: size });
         run = '';
@@ -524,15 +525,24 @@ export class PdfLite {
         const w = font.widths.get(code) ?? font.defaultWidth;
         const spacing = ts.charSpacing + (font.codeLength === 1 && code === 32 ? ts.wordSpacing : 0);
         const glyphAdvance = ((w / 1000) * ts.fontSize + spacing) * ts.hScale;
-        // As in pdf.js's text content: spaces inside a shown string stay, leading and trailing ones do not.
+        // As in pdf.js's text content: spaces inside a shown string stay, leading and trailing ones do not,
+        // and a stretch of spaces wider than 0.6 em (padding that moves text into the next cell) ends the run.
         if (/^\s+$/.test(u)) {
-          if (run !== '') pendingSpaces += u;
+          if (run !== '') {
+            pendingSpaces += u;
+            pendingWidth += glyphAdvance;
+          }
           advance += glyphAdvance;
           continue;
         }
-        if (run === '') runStart = advance;
+        if (run !== '' && pendingWidth > 0.6 * ts.fontSize * ts.hScale) flush();
+        if (run === '') {
+          runStart = advance;
+          pendingSpaces = '';
+        }
         run += pendingSpaces + u;
         pendingSpaces = '';
+        pendingWidth = 0;
         advance += glyphAdvance;
         runEnd = advance;
       }

@@ -162,7 +162,7 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
     }
   }
   const buckets = new Map<number, TextItem[]>();
-  for (const it of items) {
+  for (const it of items.flatMap((item) => splitAtRulings(item, region.verticals))) {
     const [x, y] = centre(it.bbox);
     const c = xs.findIndex((_, k) => k < nCols && x >= xs[k]! - 0.5 && x <= xs[k + 1]! + 0.5);
     const r = ys.findIndex((_, k) => k < nRows && y >= ys[k]! - 0.5 && y <= ys[k + 1]! + 0.5);
@@ -222,6 +222,46 @@ function splitStackedRow(row: GridCell[], itemsOf: Map<GridCell, TextItem[]>, pa
       return { ...cell, text: normaliseText(raw), raw: raw.trim(), page, bbox, confidence } satisfies GridCell;
     }),
   );
+}
+
+/** Estimated advance of a character in ems: CJK and full-width forms are square, the rest about half. */
+function charEms(ch: string): number {
+  return /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’]/.test(ch) ? 1 : 0.55;
+}
+
+/**
+ * A text item that runs across a vertical ruling (pdf.js joins an amount to the label right after it:
+ * "9,433.72 一、一般公共服务支出") is cut at the space nearest the ruling, its parts placed by estimated widths.
+ */
+export function splitAtRulings(item: TextItem, verticals: Ruling[]): TextItem[] {
+  const [x0, y0, x1, y1] = item.bbox;
+  const cy = (y0 + y1) / 2;
+  const crossing = verticals.find((v) => v.x0 > x0 + 2 && v.x0 < x1 - 2 && cy >= v.y0 - 1 && cy <= v.y1 + 1);
+  if (!crossing || !/\s/.test(item.raw.trim())) return [item];
+  const chars = [...item.raw];
+  const total = chars.reduce((sum, ch) => sum + charEms(ch), 0) || 1;
+  const scale = (x1 - x0) / total;
+  let best = -1;
+  let bestDistance = Infinity;
+  let at = x0;
+  chars.forEach((ch, i) => {
+    if (/\s/.test(ch)) {
+      const distance = Math.abs(at - crossing.x0);
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = i;
+      }
+    }
+    at += charEms(ch) * scale;
+  });
+  if (best <= 0 || best >= chars.length - 1) return [item];
+  const leftRaw = chars.slice(0, best).join('').trimEnd();
+  const rightRaw = chars.slice(best + 1).join('').trimStart();
+  const leftWidth = [...leftRaw].reduce((sum, ch) => sum + charEms(ch), 0) * scale;
+  const rightWidth = [...rightRaw].reduce((sum, ch) => sum + charEms(ch), 0) * scale;
+  const left: TextItem = { ...item, raw: leftRaw, text: normaliseText(leftRaw), bbox: [x0, y0, Math.min(x0 + leftWidth, crossing.x0 - 0.5), y1] };
+  const right: TextItem = { ...item, raw: rightRaw, text: normaliseText(rightRaw), bbox: [Math.max(x1 - rightWidth, crossing.x0 + 0.5), y0, x1, y1] };
+  return [left, ...splitAtRulings(right, verticals)];
 }
 
 /** Lines of a cell top to bottom; wrapped CJK words are joined without a space. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutPage } from '../src/layout.js';
+import { layoutPage, splitAtRulings } from '../src/layout.js';
 import type { PageIR, Ruling, TextItem } from '../src/model.js';
 
 function item(text: string, x: number, y: number, size = 10): TextItem {
@@ -61,5 +61,17 @@ describe('layoutPage', () => {
     if (!grid || grid.type !== 'grid') throw new Error('expected a grid');
     expect(grid.ruled).toBe(false);
     expect(grid.rows.map((r) => r.map((c) => c.text))).toEqual(rows);
+  });
+});
+
+describe('splitAtRulings', () => {
+  it('cuts an item that pdf.js joined across a column rule at the nearest space', () => {
+    const joined = item('9,433.72 一、一般公共服务支出', 379.6, 196, 10);
+    joined.bbox = [379.6, 196, 525.5, 206];
+    const parts = splitAtRulings(joined, [{ x0: 420, y0: 150, x1: 420, y1: 600 }]);
+    expect(parts.map((p) => p.text)).toEqual(['9,433.72', '一、一般公共服务支出']);
+    expect(parts[0]!.bbox[2]).toBeLessThan(420);
+    expect(parts[1]!.bbox[0]).toBeGreaterThan(420);
+    expect(splitAtRulings(item('合计', 100, 100), [{ x0: 105, y0: 0, x1: 105, y1: 500 }]).map((p) => p.text)).toEqual(['合计']);
   });
 });
