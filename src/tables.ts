@@ -345,7 +345,7 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
     const twoSided = side.part !== null;
     // The 收入/支出 level is carried by `part`, not by the column path.
     const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided && (SIDE_INCOME.test(p[0] ?? '') || SIDE_EXPENSE.test(p[0] ?? '')) ? p.slice(1) : p));
-    const sideBody = body.map((row) => row.slice(side.from, side.to));
+    const sideBody = body.map((row) => alignMergedCells(row.slice(side.from, side.to), paths));
     const roles = columnRoles(paths, sideBody);
     // In a two-sided half the first column is the label column whatever its header says.
     if (twoSided && roles[0] !== 'name') roles[0] = 'name';
@@ -393,6 +393,25 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
       context: raw.context,
       headerLabels: paths.flat(),
     });
+  }
+  return out;
+}
+
+/**
+ * A merged body cell that starts under an unlabelled grid column but spans a labelled one belongs to
+ * the labelled column (the grid has more columns than the header when rows merge cells differently).
+ */
+function alignMergedCells(row: GridCell[], paths: string[][]): GridCell[] {
+  const out = [...row];
+  for (let c = 0; c < out.length; c++) {
+    const cell = out[c]!;
+    if (cell.covered || cell.colSpan < 2 || (paths[c]?.length ?? 0) > 0) continue;
+    for (let k = c + 1; k < Math.min(out.length, c + cell.colSpan); k++) {
+      if ((paths[k]?.length ?? 0) === 0) continue;
+      out[k] = { ...cell, colSpan: cell.colSpan - (k - c) };
+      out[c] = { ...cell, text: '', raw: '', covered: true };
+      break;
+    }
   }
   return out;
 }

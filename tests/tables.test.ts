@@ -172,3 +172,29 @@ describe('final-account layouts', () => {
     expect(issues.map((i) => i.code)).toContain('table.lanes_unfolded');
   });
 });
+
+describe('merged body cells', () => {
+  it('belong to the labelled column they span (rows that merge cells differently)', () => {
+    const cell = (text: string, colSpan = 1, covered = false) => ({ text, raw: text, page: 1, bbox: null, source: 'text' as const, confidence: 1, colSpan, rowSpan: 1, covered });
+    const raw = {
+      title: '一般公共预算支出预算表',
+      title_raw: '一般公共预算支出预算表',
+      context: [],
+      unit: '万元',
+      pages: [1],
+      headerRows: 1,
+      ruled: true,
+      rows: [
+        [cell('科目编码'), cell('科目名称'), cell(''), cell('金额')],
+        [cell('204'), cell('公共安全支出'), cell('16593.12', 2), cell('', 1, true)],
+        [cell('20404'), cell('检察'), cell(''), cell('16593.12')],
+      ],
+    };
+    const [t] = readTable(raw, { departmentCode: null }, []);
+    expect(t!.columns.map((c) => c.path)).toEqual([['金额']]);
+    expect(t!.rows.map((r) => [r.code, r.values])).toEqual([
+      ['204', [16593.12]],
+      ['20404', [16593.12]],
+    ]);
+  });
+});
