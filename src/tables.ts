@@ -482,6 +482,12 @@ function readRow(
   }
   const label: GridCell | null = name ?? fallbackName;
   const nameRaw = label ? (label as GridCell).raw.replace(/\s*\n\s*/g, '') : '';
+  // A code printed inside the name cell ("[2010501]行政运行", "2050299-其他普通教育支出").
+  const inlineCode = code === null ? /^\s*[[【(（]?(\d{3}(?:\d{2}){0,2})[\]】)）]?\s*[-－—:：]?\s*(?=[^\d\s])/.exec(label ? (label as GridCell).text : '') : null;
+  // "322-苍溪县医疗保障局部门" carries the department code, not a classification code.
+  const departmentPrefix = inlineCode !== null && (inlineCode[1] === ctx.departmentCode || /(?:部门|单位|局|委|办|院|中心)$/.test(((label as GridCell | null)?.text ?? '').slice(inlineCode[0].length)));
+  const useInline = inlineCode !== null && !departmentPrefix;
+  if (useInline) code = inlineCode![1]!;
   const values: (number | string | null)[] = [];
   const rowCells: Cell[] = [];
   let anyValue = false;
@@ -514,6 +520,6 @@ function readRow(
     rowCells.push(evidence);
   }
   if (!anyValue && nameRaw === '' && code === null && unitCode === null) return null;
-  const nameText = label ? (label as GridCell).text : '';
+  const nameText = label ? (label as GridCell).text.slice(useInline ? inlineCode![0].length : 0) : '';
   return { code, unit_code: unitCode, name: rowName(nameText), name_raw: nameRaw, values, cells: rowCells };
 }

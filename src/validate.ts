@@ -132,6 +132,17 @@ const TOTAL_COLUMN = /^(?:合计|小计|总计|.{0,8}总数)$/;
 const SUBSET_COLUMN = /扣除/;
 
 /** The columns whose sum makes up a node: a leaf itself, its total child, or its children's totals. */
+/**
+ * "其中：X" columns: the first of a partition when they open the group ("其中：基本支出 | 项目支出"), but the
+ * breakdown of the column before them ("公务用车购置及运行费 | 其中：购置 | 其中：运行") or a mere subset when
+ * nothing else is beside them ("小计 | 其中：专项资金") — then they are not parts.
+ */
+function partColumns(children: ColumnNode[]): ColumnNode[] {
+  const isOfWhich = (c: ColumnNode) => /^其中[:：].+/.test(c.label);
+  if (children.length > 0 && children.every(isOfWhich) && children.length === 1) return [];
+  return children.filter((c, i) => !(isOfWhich(c) && i > 0));
+}
+
 function nodeTotal(node: ColumnNode): number[] {
   if (node.column !== null) return [node.column];
   const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
@@ -142,7 +153,7 @@ function nodeTotal(node: ColumnNode): number[] {
 function checkColumnSums(table: TableIR, checker: Checker): void {
   const visit = (node: ColumnNode) => {
     const total = node.children.find((c) => c.column !== null && TOTAL_COLUMN.test(c.label));
-    const others = node.children.filter((c) => c !== total && !SUBSET_COLUMN.test(c.label));
+    const others = partColumns(node.children.filter((c) => c !== total && !SUBSET_COLUMN.test(c.label)));
     if (total && others.length > 0) {
       const partCols = others.flatMap(nodeTotal);
       for (const row of table.rows) {

@@ -198,3 +198,16 @@ describe('merged body cells', () => {
     ]);
   });
 });
+
+describe('codes printed inside the name cell', () => {
+  it('are read as codes, but a department prefix is not', () => {
+    const [raw] = assembleTables(textToFlow('支出总体情况表\n科目名称\t合计\n合计\t9.00\n[201]一般公共服务支出\t9.00\n2010501-行政运行\t9.00\n322-苍溪县医疗保障局部门\t9.00\n'));
+    const [t] = readTable(raw!, { departmentCode: '322' }, []);
+    expect(t!.rows.map((r) => [r.code, r.name])).toEqual([
+      [null, '合计'],
+      ['201', '一般公共服务支出'],
+      ['2010501', '行政运行'],
+      [null, '322-苍溪县医疗保障局部门'],
+    ]);
+  });
+});

@@ -97,3 +97,20 @@ describe('group sums (Sichuan 一般公共预算项目支出预算表)', () => {
     expect(bad.issues.find((i) => i.code === 'identity.group_sum')).toMatchObject({ severity: 'error', found: 10, expected: 9, table: 'X-project-expenditure' });
   });
 });
+
+describe('其中 columns', () => {
+  const t10 = (vehicle: string) =>
+    [
+      '福建省某局',
+      '十、一般公共预算“三公”经费支出预算表',
+      '单位：万元',
+      '项目\t合计\t因公出国（境）费用\t公务用车购置及运行费\t其中：公务用车购置费\t其中：公务用车运行费\t公务接待费',
+      `合计\t8.00\t0.00\t${vehicle}\t0.00\t5.00\t3.00`,
+    ].join('\n');
+  it('are the breakdown of the column before them, not parts of the total', async () => {
+    const doc = await run(t10('5.00'));
+    expect(doc.issues.filter((i) => i.code === 'identity.column_sum')).toEqual([]);
+    const bad = await run(t10('6.00'));
+    expect(bad.issues.find((i) => i.code === 'identity.column_sum')).toMatchObject({ found: 8, expected: 9 });
+  });
+});
