@@ -114,6 +114,19 @@ const PROVINCE_REGIONS: Record<string, string> = {
   甘肃省: 'gansu', 青海省: 'qinghai', 内蒙古自治区: 'neimenggu', 广西壮族自治区: 'guangxi', 西藏自治区: 'xizang', 宁夏回族自治区: 'ningxia', 新疆维吾尔自治区: 'xinjiang',
 };
 
+/** Prefecture-level cities whose documents often print no province (厦门市…局). */
+const CITY_PROVINCES: Record<string, string> = {
+  厦门: '福建省', 福州: '福建省', 泉州: '福建省', 漳州: '福建省', 莆田: '福建省', 三明: '福建省', 南平: '福建省', 龙岩: '福建省', 宁德: '福建省',
+  成都: '四川省', 绵阳: '四川省', 广元: '四川省', 宜宾: '四川省', 泸州: '四川省', 南充: '四川省', 达州: '四川省', 苍溪: '四川省',
+  广州: '广东省', 深圳: '广东省', 佛山: '广东省', 杭州: '浙江省', 宁波: '浙江省', 南京: '江苏省', 苏州: '江苏省', 长沙: '湖南省', 西安: '陕西省',
+  武汉: '湖北省', 济南: '山东省', 青岛: '山东省', 郑州: '河南省', 合肥: '安徽省', 南昌: '江西省', 昆明: '云南省', 贵阳: '贵州省',
+};
+
+function provinceOfCity(text: string): string | null {
+  const city = Object.keys(CITY_PROVINCES).find((c) => text.includes(c));
+  return city ? CITY_PROVINCES[city]! : null;
+}
+
 /** Department, year, place and unit from the cover, the titles and the 部门： lines. */
 export function readMetadata(doc: DocumentIR, template: Template | null): DocumentMeta {
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
@@ -132,7 +145,7 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   const department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
   const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
   const text = lines.slice(0, 200).join('\n');
-  const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? null;
+  const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? provinceOfCity(department ?? text.slice(0, 400));
   const city = department ? (/^(?:.{2,3}省)?(.{2,4}?市)/.exec(department)?.[1] ?? null) : null;
   const county = department ? (/(.{2,3}?[县区])(?!域)/.exec(department.replace(/^.{2,4}?市/, ''))?.[1] ?? null) : null;
   const units = doc.tables.map((t) => t.unit).filter((u): u is string => u !== null);

@@ -37,6 +37,9 @@ export function cleanTitle(raw: string): string {
   // A department name or place before the year: "苍溪县医疗保障局2023年部门收支总表".
   const afterYear = /^.{0,40}?(?:20\d\d|19\d\d)年度?(.+表.*)$/.exec(t);
   if (afterYear?.[1] && afterYear[1].length >= 4) t = afterYear[1];
+  // …or with no year at all: "厦门市某某局部门收支总体情况表".
+  const afterBody = /^.{0,12}[省市县区州](?:.{0,20}?)(?:局|委员会|委|办公室|办公厅|厅|院|中心|馆|站|所|队)(.{4,}表.*)$/.exec(t);
+  if (afterBody?.[1]) t = afterBody[1];
   return t;
 }
 

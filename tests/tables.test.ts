@@ -211,3 +211,12 @@ describe('codes printed inside the name cell', () => {
     ]);
   });
 });
+
+describe('titles after a department name without a year', () => {
+  it('lose the name', () => {
+    expect(cleanTitle('厦门市某某局部门收支总体情况表')).toBe('部门收支总体情况表');
+    expect(cleanTitle('厦门市某某局市对区转移支付情况表')).toBe('市对区转移支付情况表');
+    expect(cleanTitle('市级部门收支预算总表')).toBe('市级部门收支预算总表');
+    expect(cleanTitle('一般公共预算“三公”经费支出情况表')).toBe('一般公共预算“三公”经费支出情况表');
+  });
+});

@@ -69,3 +69,20 @@ describe('template choice for a layout no template describes', () => {
     expect(Math.max(...scores.map((s) => s.score))).toBeLessThan(0.3);
   });
 });
+
+describe('a Xiamen-style budget (tables as 附件, …总体情况表 titles, unit-code income rows, 人员/公用 columns)', () => {
+  it('is read by the …总体情况表 template with every identity passing, in the Fujian region', async () => {
+    const { processDocument } = await import('../src/pipeline.js');
+    const { toOutput } = await import('../src/output.js');
+    const text = readFileSync(path.join(root, 'tests', 'fixtures', 'xiamen-style-budget.txt'));
+    const doc = toOutput(await processDocument('xiamen-style-budget.txt', new Uint8Array(text)));
+    expect(doc.document).toMatchObject({ template: { id: 'overall-situation-budget' }, province: '福建省', region: 'fujian', year: 2024 });
+    const kinds = doc.tables.map((t) => `${t.kind}${t.part ? `/${t.part}` : ''}`);
+    expect(kinds).toEqual(['T01/income', 'T01/expense', 'T02', 'T03', 'T04/income', 'T04/expense', 'T05', 'T09', 'T10', 'X-transfer']);
+    expect(doc.tables.find((t) => t.kind === 'T02')!.rows.map((r) => r.unit_code)).toEqual([null, '410001', '410002']);
+    expect(doc.tables.find((t) => t.kind === 'T03')!.columns.map((c) => c.path.join('/'))).toEqual(['合计', '基本支出/人员支出', '基本支出/公用支出', '项目支出']);
+    expect(doc.checks.run).toBeGreaterThan(40);
+    expect(doc.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(doc.document.status).toBe('ok');
+  });
+});
