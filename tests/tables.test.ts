@@ -101,6 +101,8 @@ describe('title cleaning for numbered and prefixed titles', () => {
     expect(cleanTitle('表1-1 部门收入总表')).toBe('部门收入总表');
     expect(cleanTitle('部门收支总表（公开表1）')).toBe('部门收支总表');
     expect(cleanTitle('预算01表收支总表')).toBe('收支总表');
+    expect(cleanTitle('表八 “三公”经费预算表')).toBe('“三公”经费预算表');
+    expect(cleanTitle('一般公共预算支出表')).toBe('一般公共预算支出表');
     expect(cleanTitle('苍溪县医疗保障局2023年部门收支总表')).toBe('部门收支总表');
     expect(cleanTitle('福州市医疗保障局2026年度一般公共预算拨款支出预算表')).toBe('一般公共预算拨款支出预算表');
     expect(cleanTitle('财政拨款支出预算表（部门经济分类科目）')).toBe('财政拨款支出预算表（部门经济分类科目）');

@@ -86,3 +86,20 @@ describe('a Xiamen-style budget (tables as 附件, …总体情况表 titles, un
     expect(doc.document.status).toBe('ok');
   });
 });
+
+describe('the README worked example', () => {
+  it('is a valid template that claims a document of its layout, with no code change', async () => {
+    const { mkdtempSync, copyFileSync, writeFileSync: write, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const block = /```json\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf('worked example')))![1]!;
+    const dir = mkdtempSync(path.join(tmpdir(), 'be-templates-'));
+    for (const f of readdirSync(path.join(root, 'templates')).filter((f) => f.endsWith('.json'))) copyFileSync(path.join(root, 'templates', f), path.join(dir, f));
+    write(path.join(dir, 'example-province-budget.json'), block);
+    const all = loadTemplates(dir);
+    const text = ['安徽省某厅', '表一 部门收支预算表', '收入\t\t支出\t', '项目\t预算数\t项目\t预算数', '一、财政拨款\t5.00\t一、教育支出\t5.00', '收入总计\t5.00\t支出总计\t5.00', '', '表二 部门收入预算表', '科目编码\t科目名称\t合计', '合计\t\t5.00', '', '表三 部门支出预算表', '科目编码\t科目名称\t合计\t基本支出\t项目支出', '合计\t\t5.00\t5.00\t0.00', '', '表八 “三公”经费预算表', '合计\t公务接待费', '1.00\t1.00'].join('\n');
+    const { chosen, scores } = chooseTemplate(all, assembleTables(textToFlow(text)), text);
+    expect(chosen?.id).toBe('example-province-budget');
+    expect(scores[0]!.score - scores[1]!.score).toBeGreaterThan(0.3);
+  });
+});
