@@ -59,7 +59,7 @@ export const stages: Stage[] = [
     name: 'classify',
     run(doc, _hooks, state) {
       classifyTables(doc.tables, state.template, doc.issues);
-      doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues));
+      doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues, state.template === null));
       doc.meta = readMetadata(doc, state.template);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
     },
@@ -82,7 +82,27 @@ export const stages: Stage[] = [
 ];
 
 /** Tables no template claims: kept (as X-unknown, sent to review) when they hold amounts, dropped otherwise. */
-function keepTable(table: TableIR, issues: Issue[]): boolean {
+/**
+ * The role of a table no template claims, guessed from its title and header (documents of an unknown
+ * layout only: inside a known layout a guess could shadow the template's own table of that kind).
+ */
+export function inferKind(table: TableIR): string {
+  const title = table.title;
+  const labels = (table.headerLabels ?? []).join('|');
+  const econ = table.rows.some((r) => r.code !== null && /^[35]\d{2}(?:\d{2})?$/.test(r.code));
+  if (table.part !== null) return /财政拨款/.test(title) ? 'T04' : 'T01';
+  if (/三公/.test(title)) return 'T10';
+  if (/政府性基金/.test(title)) return 'T06';
+  if (/国有资本经营/.test(title)) return 'T07';
+  if (/基本支出/.test(title) && (econ || /经济分类/.test(title + labels))) return 'T09';
+  if (/经济分类/.test(title) && econ) return 'T08';
+  if (/一般公共预算/.test(title) && /支出/.test(title)) return 'T05';
+  if (/收入/.test(title) && !/支出/.test(title)) return 'T02';
+  if (/支出/.test(title) && !/收入/.test(title)) return 'T03';
+  return 'X-unknown';
+}
+
+function keepTable(table: TableIR, issues: Issue[], unknownLayout: boolean): boolean {
   if (table.kind !== 'X-unknown') return true;
   const numeric = table.rows.some((r) => r.values.some((v) => typeof v === 'number'));
   const page = table.pages[0] ?? null;
@@ -90,7 +110,9 @@ function keepTable(table: TableIR, issues: Issue[]): boolean {
     issues.push({ code: 'table.skipped', severity: 'info', page, message: `a grid without amounts${table.title ? ` ("${table.title}")` : ''} on page ${page ?? '?'} is not a budget table; skipped` });
     return false;
   }
-  issues.push({ code: 'table.unknown', severity: 'warning', page, table: table.kind, message: `unknown layout: table "${table.title || '(untitled)'}" on page ${page ?? '?'} matches no template table` });
+  if (unknownLayout) table.kind = inferKind(table);
+  const guessed = table.kind !== 'X-unknown' ? `; read as ${table.kind} from its title and header` : '';
+  issues.push({ code: 'table.unknown', severity: 'warning', page, table: table.kind, message: `unknown layout: table "${table.title || '(untitled)'}" on page ${page ?? '?'} matches no template table${guessed}` });
   return true;
 }
 

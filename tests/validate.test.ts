@@ -73,6 +73,10 @@ describe('validate', () => {
     const unknown = await run('某某报告\n项目\t金额\n甲\t1.00\n乙\t2.00\n', null);
     expect(unknown.issues.map((i) => i.code)).toContain('template.none');
     expect(unknown.tables[0]!.kind).toBe('X-unknown');
+    const guessed = await run('某省某厅\n某某支出情况汇总表\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n合计\t\t3.00\t1.00\t2.00\n', null);
+    expect(guessed.tables[0]!.kind).toBe('T03');
+    expect(guessed.issues.find((i) => i.code === 'table.unknown')!.message).toContain('read as T03');
+    expect(documentStatus(guessed)).toBe('needs_review');
     expect(documentStatus(unknown)).toBe('needs_review');
   });
 });
