@@ -17,7 +17,24 @@ function labelKey(label: string): string {
 
 /** The template table a printed title names: exact title first, then the longest title it ends with, then a pattern. */
 export function matchTableSpec(template: Template, title: string, headerLabels: string[]): TableSpec | null {
-  const key = titleKey(title);
+  const direct = matchTitle(template, titleKey(title));
+  if (direct) return direct;
+  // A trailing qualifier the template does not list ("收支预算总表（汇总）", "…（本级）").
+  const unqualified = titleKey(title).replace(/\([^()]*\)$/, '');
+  if (unqualified !== titleKey(title) && unqualified !== '') {
+    const spec = matchTitle(template, unqualified);
+    if (spec) return spec;
+  }
+  if (titleKey(title) !== '') return null;
+  // Untitled grids (an inline table in the narrative) are recognised by the labels of their header.
+  const labels = new Set(headerLabels.map(labelKey));
+  for (const spec of template.tables) {
+    if (spec.header_anchors.length > 0 && spec.header_anchors.every((a) => labels.has(labelKey(a)))) return spec;
+  }
+  return null;
+}
+
+function matchTitle(template: Template, key: string): TableSpec | null {
   if (key !== '') {
     for (const spec of template.tables) if (spec.titles.some((t) => titleKey(t) === key)) return spec;
     let best: { spec: TableSpec; length: number } | null = null;
@@ -29,12 +46,6 @@ export function matchTableSpec(template: Template, title: string, headerLabels: 
     }
     if (best) return best.spec;
     for (const spec of template.tables) if (spec.title_patterns.some((p) => new RegExp(p).test(key))) return spec;
-  }
-  // Untitled grids (an inline table in the narrative) are recognised by the labels of their header.
-  if (key !== '') return null;
-  const labels = new Set(headerLabels.map(labelKey));
-  for (const spec of template.tables) {
-    if (spec.header_anchors.length > 0 && spec.header_anchors.every((a) => labels.has(labelKey(a)))) return spec;
   }
   return null;
 }

@@ -103,3 +103,13 @@ describe('the README worked example', () => {
     expect(scores[0]!.score - scores[1]!.score).toBeGreaterThan(0.3);
   });
 });
+
+describe('title qualifiers', () => {
+  it('a trailing qualifier the template does not list is ignored, a listed one is kept', () => {
+    const fujian = loadTemplates().find((t) => t.id === 'fujian-department-budget')!;
+    const sichuan = loadTemplates().find((t) => t.id === 'sichuan-county-budget')!;
+    expect(matchTableSpec(fujian, '收支预算总表（汇总）', [])?.kind).toBe('T01');
+    expect(matchTableSpec(fujian, '一般公共预算拨款支出预算表(本级)', [])?.kind).toBe('T05');
+    expect(matchTableSpec(sichuan, '财政拨款支出预算表（部门经济分类科目）', [])?.kind).toBe('X-fiscal-econ');
+  });
+});
