@@ -321,7 +321,9 @@ function sides(grid: GridCell[][], headerRows: number): SideSpec[] {
     const row = grid[r]!;
     const income = row.findIndex((c) => !c.covered && SIDE_INCOME.test(headerText(c)));
     const expense = row.findIndex((c) => !c.covered && SIDE_EXPENSE.test(headerText(c)));
-    if (income >= 0 && expense > income) {
+    // Two halves start at the left edge: a 本年收入 column in the middle of a 决算 table is not a side.
+    const firstFilled = row.findIndex((c) => !c.covered && headerText(c) !== '');
+    if (income >= 0 && expense > income && income === firstFilled) {
       return [
         { part: 'income', from: income, to: expense },
         { part: 'expense', from: expense, to: width },

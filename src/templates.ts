@@ -45,10 +45,15 @@ const TableSpec = z
         labelled_totals: z.boolean().default(true),
         /** A row without a code followed by coded rows (project rows under their 项) equals their sum. */
         group_sums: z.boolean().default(false),
+        /** Row `total` = Σ rows `parts`; a part written `code:301` is the row with that code (0 when not printed). */
         row_sums: z.array(z.object({ total: z.string(), parts: z.array(z.string()).min(1) }).strict()).default([]),
+        /** Per row: column `total` = Σ `plus` − Σ `minus` (columns by key), e.g. 年末 = 年初 + 收入 − 支出. */
+        column_formulas: z
+          .array(z.object({ total: z.string(), plus: z.array(z.string()).min(1), minus: z.array(z.string()).default([]) }).strict())
+          .default([]),
       })
       .strict()
-      .default({ column_sums: true, code_hierarchy: true, labelled_totals: true, group_sums: false, row_sums: [] }),
+      .default({ column_sums: true, code_hierarchy: true, labelled_totals: true, group_sums: false, row_sums: [], column_formulas: [] }),
   })
   .strict();
 

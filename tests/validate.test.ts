@@ -118,3 +118,37 @@ describe('其中 columns', () => {
     expect(bad.issues.find((i) => i.code === 'identity.column_sum')).toMatchObject({ found: 8, expected: 9 });
   });
 });
+
+describe('final-account identities', () => {
+  const finals = loadTemplates().find((t) => t.id === 'national-final-account')!;
+  it('年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出, row by row', async () => {
+    const t06 = (closing: string) =>
+      [
+        '政府性基金预算财政拨款收入支出决算表',
+        '项目\t\t年初结转和结余\t本年收入\t本年支出\t\t\t年末结转和结余',
+        '科目编码\t科目名称\t\t\t小计\t基本支出\t项目支出\t',
+        '\t合计\t10.00\t5.00\t8.00\t0.00\t8.00\t' + closing,
+      ].join('\n');
+    const good = await run(t06('7.00'), finals);
+    expect(good.issues.filter((i) => i.code === 'identity.column_formula')).toEqual([]);
+    expect(good.checks.run).toBeGreaterThan(0);
+    const bad = await run(t06('6.00'), finals);
+    expect(bad.issues.find((i) => i.code === 'identity.column_formula')).toMatchObject({ severity: 'error', found: 6, expected: 7 });
+  });
+
+  it('人员经费合计 = 301 + 303 and 公用经费合计 = 302 + 310 (+ codes not printed count as zero)', async () => {
+    const t09 = (personnel: string) =>
+      [
+        '一般公共预算财政拨款基本支出决算表',
+        '人员经费\t\t\t公用经费\t\t',
+        '科目编码\t科目名称\t决算数\t科目编码\t科目名称\t决算数',
+        '301\t工资福利支出\t10.00\t302\t商品和服务支出\t4.00',
+        '303\t对个人和家庭的补助\t2.00\t310\t资本性支出\t1.00',
+        `\t人员经费合计\t${personnel}\t\t公用经费合计\t5.00`,
+      ].join('\n');
+    const good = await run(t09('12.00'), finals);
+    expect(good.issues.filter((i) => i.code === 'identity.row_sum')).toEqual([]);
+    const bad = await run(t09('13.00'), finals);
+    expect(bad.issues.find((i) => i.code === 'identity.row_sum')).toMatchObject({ found: 13, expected: 12 });
+  });
+});
