@@ -1,4 +1,5 @@
-import type { DocumentIR, FlowBlock, GridCell } from '../src/model.js';
+import { layoutPage } from '../src/layout.js';
+import type { DocumentIR, FlowBlock, GridCell, PageIR, TextItem } from '../src/model.js';
 import { normaliseText } from '../src/normalise.js';
 import type { Extractor } from './registry.js';
 
@@ -69,11 +70,54 @@ export function textToFlow(text: string): FlowBlock[] {
   return flow;
 }
 
+const LAYOUT_ROW = /\S {2,}\S/;
+/** Confidence of a figure placed by character positions in a layout dump (below the 0.9 review line). */
+export const DUMP_CONFIDENCE = 0.6;
+
+/**
+ * A plain-text dump of a PDF laid out in columns (pdftotext -layout and the like): no tabs or pipes,
+ * many lines whose fields are separated by runs of spaces.
+ */
+export function isLayoutDump(text: string): boolean {
+  const lines = text.split(/\r?\n/);
+  if (lines.some((l) => l.includes('\t') || /^\s*\|.*\|\s*$/.test(l))) return false;
+  const columnar = lines.filter((l) => LAYOUT_ROW.test(l) && /\d+\.\d{2}/.test(l)).length;
+  return columnar >= 5;
+}
+
+/**
+ * Read a layout dump as pages of positioned words (one character = 10 units, lines 14 units apart) and
+ * let the page layout find its aligned tables, exactly as for an unruled PDF page.
+ */
+export function layoutDumpToFlow(text: string): FlowBlock[] {
+  const pages = text.split('\f');
+  return pages.flatMap((pageText, p) => {
+    const items: TextItem[] = [];
+    pageText.split(/\r?\n/).forEach((line, row) => {
+      for (const m of line.matchAll(/\S+/g)) {
+        // One item per word; the small font size below makes even a single space a field boundary.
+        const start = [...line.slice(0, m.index)].length;
+        const length = [...m[0]].length;
+        const raw = m[0];
+        // Columns rebuilt from character positions are a guess: every figure read this way goes to review.
+        items.push({ text: normaliseText(raw), raw, bbox: [start * 10, row * 14, (start + length) * 10, row * 14 + 10], fontSize: 3, source: 'text', confidence: DUMP_CONFIDENCE });
+      }
+    });
+    const page: PageIR = { number: p + 1, width: 10_000, height: 100_000, items, rulings: [], source: 'text' };
+    // Text inputs carry no page geometry in the output.
+    return layoutPage(page).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
+  });
+}
+
 export const textExtractor: Extractor = {
   name: 'text',
   accepts: (doc) => doc.input.media === 'text',
   async extract(doc: DocumentIR): Promise<void> {
-    doc.flow = textToFlow(doc.text ?? '');
+    const text = doc.text ?? '';
+    if (isLayoutDump(text)) {
+      doc.flow = layoutDumpToFlow(text);
+      doc.issues.push({ code: 'text.layout_dump', severity: 'warning', message: 'a plain-text dump of a laid-out PDF: columns were rebuilt from character positions, so every figure needs review' });
+    } else doc.flow = textToFlow(text);
     doc.pageCount = 0;
   },
 };

@@ -360,9 +360,9 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
       continue;
     }
     // Header lines: multi-segment lines directly above, without amounts.
-    while (start - 1 >= 0 && lines[start - 1]!.segments.length >= 2 && !isData(lines[start - 1]!) && start - i < 4) start--;
+    while (start - 1 >= 0 && lines[start - 1]!.segments.length >= 2 && !isData(lines[start - 1]!) && i - start < 6) start--;
     const block = lines.slice(start, end + 1);
-    const grid = alignmentGrid(block, page);
+    const grid = alignmentGrid(block, i - start, page);
     if (grid) {
       for (const l of block) (l as Line & { consumed?: boolean }).consumed = true;
       out.push({ top: block[0]!.bbox[1], block: grid });
@@ -377,8 +377,10 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
   return out;
 }
 
-function alignmentGrid(block: Line[], page: number): FlowBlock | null {
-  const intervals = block.flatMap((l) => l.segments.map((s) => [s.bbox[0], s.bbox[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
+function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBlock | null {
+  // Columns come from the body: header words wrap and straddle, the figures line up.
+  const body = block.slice(headerLines);
+  const intervals = body.flatMap((l) => l.segments.map((s) => [s.bbox[0], s.bbox[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
   const columns: [number, number][] = [];
   for (const [a, b] of intervals) {
     const last = columns[columns.length - 1];
@@ -386,24 +388,40 @@ function alignmentGrid(block: Line[], page: number): FlowBlock | null {
     else columns.push([a, b]);
   }
   if (columns.length < 2) return null;
-  const rows: GridCell[][] = block.map((l) =>
-    columns.map(([a, b]) => {
-      const segs = l.segments.filter((s) => s.bbox[0] >= a - 0.5 && s.bbox[2] <= b + 0.5);
-      const raw = segs.map((s) => s.raw).join(' ');
-      const bbox = segs.length ? segs.map((s) => s.bbox).reduce(union) : null;
-      return {
-        text: normaliseText(raw),
-        raw,
-        page,
-        bbox,
-        source: segs[0]?.items[0]?.source ?? 'text',
-        confidence: segs.length ? Math.min(...segs.flatMap((s) => s.items.map((i) => i.confidence))) : 1,
-        colSpan: 1,
-        rowSpan: 1,
-        covered: false,
-      } satisfies GridCell;
-    }),
-  );
+  const columnOf = (s: Segment) => {
+    const cx = (s.bbox[0] + s.bbox[2]) / 2;
+    let best = 0;
+    let bestDistance = Infinity;
+    columns.forEach(([a, b], k) => {
+      const distance = cx < a ? a - cx : cx > b ? cx - b : 0;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = k;
+      }
+    });
+    return best;
+  };
+  const cellOf = (segs: Segment[], joiner: string): GridCell => {
+    const raw = segs.map((s) => s.raw).join(joiner);
+    return {
+      text: normaliseText(raw),
+      raw,
+      page,
+      bbox: segs.length ? segs.map((s) => s.bbox).reduce(union) : null,
+      source: segs[0]?.items[0]?.source ?? 'text',
+      confidence: segs.length ? Math.min(...segs.flatMap((s) => s.items.map((i) => i.confidence))) : 1,
+      colSpan: 1,
+      rowSpan: 1,
+      covered: false,
+    };
+  };
+  const rowOf = (lines: Line[], joiner: string): GridCell[] => {
+    const perColumn: Segment[][] = columns.map(() => []);
+    for (const l of lines) for (const s of l.segments) perColumn[columnOf(s)]!.push(s);
+    return perColumn.map((segs) => cellOf(segs, joiner));
+  };
+  // Wrapped header lines make one header row: each column's words top to bottom.
+  const rows: GridCell[][] = [...(headerLines > 0 ? [rowOf(block.slice(0, headerLines), '')] : []), ...body.map((l) => rowOf([l], ' '))];
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
 }

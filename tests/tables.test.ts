@@ -222,3 +222,34 @@ describe('titles after a department name without a year', () => {
     expect(cleanTitle('一般公共预算“三公”经费支出情况表')).toBe('一般公共预算“三公”经费支出情况表');
   });
 });
+
+describe('plain-text dumps of laid-out PDFs', () => {
+  it('rebuild columns from character positions, with figures sent to review', async () => {
+    const { isLayoutDump, layoutDumpToFlow, DUMP_CONFIDENCE } = await import('../extractors/text.js');
+    const dump = [
+      '                 2023 年度一般公共预算支出经济分类情况表',
+      '                                                 单位：万元',
+      '科目编码    科目名称                 预算数',
+      '合计                                9474.11',
+      '301         工资福利支出            4251.21',
+      '302         商品和服务支出          3757.32',
+      '303         对个人和家庭的补助      1428.84',
+      '310         资本性支出                36.74',
+      '',
+    ].join('\n');
+    expect(isLayoutDump(dump)).toBe(true);
+    expect(isLayoutDump('收入\t支出\n1.00\t2.00\n')).toBe(false);
+    const [raw] = assembleTables(layoutDumpToFlow(dump));
+    expect(raw!.title).toBe('一般公共预算支出经济分类情况表');
+    const [t] = readTable(raw!, { departmentCode: null }, []);
+    expect(t!.columns.map((c) => c.path)).toEqual([['预算数']]);
+    expect(t!.rows.map((r) => [r.code, r.name, r.values[0]])).toEqual([
+      [null, '合计', 9474.11],
+      ['301', '工资福利支出', 4251.21],
+      ['302', '商品和服务支出', 3757.32],
+      ['303', '对个人和家庭的补助', 1428.84],
+      ['310', '资本性支出', 36.74],
+    ]);
+    expect(t!.rows[1]!.cells[0]).toMatchObject({ confidence: DUMP_CONFIDENCE, page: null, bbox: null });
+  });
+});
