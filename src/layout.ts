@@ -360,7 +360,13 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
       continue;
     }
     // Header lines: multi-segment lines directly above, without amounts.
-    while (start - 1 >= 0 && lines[start - 1]!.segments.length >= 2 && !isData(lines[start - 1]!) && i - start < 6) start--;
+    // Header lines: the lines right above without amounts, up to six, stopping at a title, a unit line or a gap.
+    const isHeaderLine = (above: Line, below: Line) => {
+      const text = above.segments.map((seg) => seg.raw).join('');
+      const gap = below.bbox[1] - above.bbox[3];
+      return !isData(above) && !/单位[:：]|表$/.test(text) && gap < Math.max(above.fontSize, below.fontSize) * 2.5 && (above.segments.length >= 2 || text.length <= 6);
+    };
+    while (start - 1 >= 0 && isHeaderLine(lines[start - 1]!, lines[start]!) && i - start < 6) start--;
     const block = lines.slice(start, end + 1);
     const grid = alignmentGrid(block, i - start, page);
     if (grid) {
@@ -378,21 +384,51 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
 }
 
 function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBlock | null {
-  // Columns come from the body: header words wrap and straddle, the figures line up.
+  // Columns come from the body: header words wrap and straddle, the figures line up. Figures (right-aligned)
+  // and labels (left-aligned) make columns of their own, so a label starting where a long figure ends stays apart.
   const body = block.slice(headerLines);
-  const intervals = body.flatMap((l) => l.segments.map((s) => [s.bbox[0], s.bbox[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
-  const columns: [number, number][] = [];
-  for (const [a, b] of intervals) {
-    const last = columns[columns.length - 1];
-    if (last && a <= last[1] + 2) last[1] = Math.max(last[1], b);
-    else columns.push([a, b]);
-  }
+  const isFigure = (seg: Segment) => {
+    const parsed = parseAmountCell(seg.raw);
+    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /,/.test(seg.raw)));
+  };
+  const merge = (segs: Segment[]) => {
+    const sorted = segs.map((seg) => [seg.bbox[0], seg.bbox[2]] as [number, number]).sort((a, b) => a[0] - b[0]);
+    const out: [number, number][] = [];
+    for (const [a, b] of sorted) {
+      const last = out[out.length - 1];
+      if (last && a <= last[1] + 2) last[1] = Math.max(last[1], b);
+      else out.push([a, b]);
+    }
+    return out;
+  };
+  const bodySegments = body.flatMap((l) => l.segments);
+  const figureColumns = merge(bodySegments.filter(isFigure)).map((c) => ({ range: c, figures: true }));
+  const labelColumns = merge(bodySegments.filter((seg) => !isFigure(seg))).map((c) => ({ range: c, figures: false }));
+  const typed = [...figureColumns, ...labelColumns].sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
+  const columns = typed.map((c) => c.range);
   if (columns.length < 2) return null;
-  const columnOf = (s: Segment) => {
+  // A header word belongs to the column whose territory holds its centre. A figure column (right-aligned)
+  // reaches left to the previous column's end; a label column (left-aligned) starts halfway from it.
+  const boundary = (k: number) => {
+    if (k === 0) return -Infinity;
+    const previousEnd = columns[k - 1]![1];
+    return typed[k]!.figures ? previousEnd : (previousEnd + columns[k]![0]) / 2;
+  };
+  const territoryOf = (cx: number) => {
+    for (let k = 0; k < columns.length; k++) if (cx > boundary(k) && (k + 1 === columns.length || cx <= boundary(k + 1))) return k;
+    return -1;
+  };
+  const columnOf = (s: Segment, sameType: boolean) => {
     const cx = (s.bbox[0] + s.bbox[2]) / 2;
+    if (!sameType) {
+      const k = territoryOf(cx);
+      if (k >= 0) return k;
+    }
+    const figure = isFigure(s);
     let best = 0;
     let bestDistance = Infinity;
     columns.forEach(([a, b], k) => {
+      if (sameType && typed[k]!.figures !== figure) return;
       const distance = cx < a ? a - cx : cx > b ? cx - b : 0;
       if (distance < bestDistance) {
         bestDistance = distance;
@@ -415,13 +451,18 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
       covered: false,
     };
   };
-  const rowOf = (lines: Line[], joiner: string): GridCell[] => {
+  const rowOf = (lines: Line[], joiner: string, sameType: boolean): GridCell[] => {
     const perColumn: Segment[][] = columns.map(() => []);
-    for (const l of lines) for (const s of l.segments) perColumn[columnOf(s)]!.push(s);
+    for (const l of lines) for (const s of l.segments) perColumn[columnOf(s, sameType)]!.push(s);
     return perColumn.map((segs) => cellOf(segs, joiner));
   };
   // Wrapped header lines make one header row: each column's words top to bottom.
-  const rows: GridCell[][] = [...(headerLines > 0 ? [rowOf(block.slice(0, headerLines), '')] : []), ...body.map((l) => rowOf([l], ' '))];
+  // A header line of only 收入 / 支出 names the halves of a two-sided table: it stays a row of its own.
+  const header = block.slice(0, headerLines);
+  const sideLines = header.filter((l) => l.segments.every((seg) => /^(?:本年)?(?:收入|支出)$/.test(seg.raw.replace(/\s+/g, ''))));
+  const labelLines = header.filter((l) => !sideLines.includes(l));
+  const headerRows = [...sideLines.map((l) => rowOf([l], '', false)), ...(labelLines.length > 0 ? [rowOf(labelLines, '', false)] : [])];
+  const rows: GridCell[][] = [...headerRows, ...body.map((l) => rowOf([l], ' ', true))];
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
 }
