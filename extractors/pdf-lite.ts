@@ -383,10 +383,6 @@ export class PdfLite {
   }
 
   /** Ruling lines of page `n` (1-based), in user space. */
-  pageRulings(n: number): Ruling[] {
-    return this.readPage(n, false).rulings;
-  }
-
   /**
    * Rulings and, when `withText`, the text runs of page `n` (1-based), in user space. Text is null
    * when a font on the page cannot be decoded safely (pdf.js must read that page's text).

@@ -113,7 +113,8 @@ export async function readPage(page: PDFPageProxy, options: ReadPageOptions = {}
   // Only pages that may hold a table (amounts, codes or a 表 title) need rulings.
   let rulings: Ruling[] = [];
   if (options.rulings === 'always' || mayHoldTable(items)) {
-    rulings = fast ? fast.rulings.map((r) => displayRuling(r, toDisplay)) : await pageRulings(page, toDisplay, options.lite ?? null);
+    // The fast reader already read (or failed on) this page: only pdf.js's operator list is left to try.
+    rulings = fast ? fast.rulings.map((r) => displayRuling(r, toDisplay)) : await readRulings(page, toDisplay);
   }
   return {
     number: page.pageNumber,
@@ -141,18 +142,6 @@ export function mayHoldTable(items: TextItem[]): boolean {
     if (/表\s*$/.test(item.text) || /^\s*(?:合\s*计|总\s*计)\s*$/.test(item.text)) return true;
   }
   return false;
-}
-
-/** Rulings from the fast reader when it can, else from pdf.js's operator list. */
-async function pageRulings(page: PDFPageProxy, toDisplay: Matrix, lite: PdfLite | null): Promise<Ruling[]> {
-  if (lite) {
-    try {
-      return lite.pageRulings(page.pageNumber).map((r) => displayRuling(r, toDisplay));
-    } catch {
-      // Anything the fast reader does not understand is read by pdf.js.
-    }
-  }
-  return readRulings(page, toDisplay);
 }
 
 /** Horizontal and vertical lines from stroked paths and thin filled rectangles, tracking the CTM. */

@@ -1,5 +1,5 @@
 import type { BBox, FlowBlock, GridCell, PageIR, Ruling, TextItem } from './model.js';
-import { normaliseText, parseAmountCell } from './normalise.js';
+import { isPrintedFigure, normaliseText, parseAmountCell } from './normalise.js';
 
 /** Distance (points) within which two ruling coordinates are the same grid line. */
 const SNAP = 2;
@@ -387,10 +387,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
   // Columns come from the body: header words wrap and straddle, the figures line up. Figures (right-aligned)
   // and labels (left-aligned) make columns of their own, so a label starting where a long figure ends stays apart.
   const body = block.slice(headerLines);
-  const isFigure = (seg: Segment) => {
-    const parsed = parseAmountCell(seg.raw);
-    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /,/.test(seg.raw)));
-  };
+  const isFigure = (seg: Segment) => isPrintedFigure(seg.raw);
   const merge = (segs: Segment[]) => {
     const sorted = segs.map((seg) => [seg.bbox[0], seg.bbox[2]] as [number, number]).sort((a, b) => a[0] - b[0]);
     const out: [number, number][] = [];

@@ -84,6 +84,12 @@ export function parseAmountCell(raw: string): ParsedCell {
   return { kind: 'amount', amount: { value: negative ? -value : value, decimals } };
 }
 
+/** A printed figure as tables print them: a dash, or an amount with decimals or thousands separators (not a bare code like 2080505). */
+export function isPrintedFigure(raw: string): boolean {
+  const parsed = parseAmountCell(raw);
+  return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /[,，]/.test(raw)));
+}
+
 /** Exact conversion of a printed amount to 元 with 2 decimals, done on the digits rather than in floating point. */
 export function toYuan(value: number, unit: string | null): string | null {
   const factor = unitFactor(unit);

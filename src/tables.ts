@@ -1,5 +1,5 @@
 import type { Cell, Column, FlowBlock, GridCell, Issue, Row, TableIR, TablePart } from './model.js';
-import { parseAmountCell, rowName } from './normalise.js';
+import { isPrintedFigure, parseAmountCell, rowName } from './normalise.js';
 
 /** A grid with its title and context, before rows are read: what the table stage assembles from the flow. */
 export interface RawTable {
@@ -55,11 +55,8 @@ function isDataRow(row: GridCell[]): boolean {
     const others = row.filter((c) => c !== firstText && !c.covered && c.text !== '');
     if (others.every((c) => parseAmountCell(c.raw).kind !== 'text')) return true;
   }
-  return row.some((c) => {
-    if (c.covered || c.text === '') return false;
-    const parsed = parseAmountCell(c.raw);
-    return parsed.kind === 'dash' || (parsed.kind === 'amount' && (parsed.amount.decimals > 0 || /,/.test(c.raw) || /^\d{3,}$/.test(c.text)));
-  });
+  // A figure, or a classification code (3+ digits) opening a data row.
+  return row.some((c) => !c.covered && c.text !== '' && (isPrintedFigure(c.raw) || /^\d{3,}$/.test(c.text)));
 }
 
 function rowSignature(row: GridCell[]): string {
