@@ -93,8 +93,17 @@ export function layoutDumpToFlow(text: string): FlowBlock[] {
   const pages = text.split('\f');
   return pages.flatMap((pageText, p) => {
     const items: TextItem[] = [];
-    pageText.split(/\r?\n/).forEach((line, row) => {
-      for (const m of line.matchAll(/\S+/g)) {
+    let row = -1;
+    let blankRun = 0;
+    for (const line of pageText.split(/\r?\n/)) {
+      // Converters put a blank line inside wrapped table headers; only a second blank line separates blocks.
+      if (line.trim() === '') {
+        if (++blankRun >= 2) row++;
+        continue;
+      }
+      blankRun = 0;
+      row++;
+      for (const m of joinLetterSpaced(line).matchAll(/\S+/g)) {
         // One item per word; the small font size below makes even a single space a field boundary.
         const start = [...line.slice(0, m.index)].length;
         const length = [...m[0]].length;
@@ -102,10 +111,21 @@ export function layoutDumpToFlow(text: string): FlowBlock[] {
         // Columns rebuilt from character positions are a guess: every figure read this way goes to review.
         items.push({ text: normaliseText(raw), raw, bbox: [start * 10, row * 14, (start + length) * 10, row * 14 + 10], fontSize: 3, source: 'text', confidence: DUMP_CONFIDENCE });
       }
-    });
+    }
     const page: PageIR = { number: p + 1, width: 10_000, height: 100_000, items, rulings: [], source: 'text' };
     // Text inputs carry no page geometry in the output.
     return layoutPage(page).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
+  });
+}
+
+/** Header words printed letter-spaced ("收   入", "项  目") are one word: the spaces become a no-break join. */
+function joinLetterSpaced(line: string): string {
+  return line.replace(/(?<=^|\s)\p{Script=Han}(?: {1,6}\p{Script=Han})+(?=\s|$)/gu, (run) => {
+    const chars = run.replace(/ +/g, '');
+    // 类 款 项 are three columns of their own.
+    if (/^[类款项]+$/.test(chars)) return run;
+    // Keep the run's width so the words after it stay in their columns.
+    return chars + ' '.repeat(run.length - chars.length);
   });
 }
 

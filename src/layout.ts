@@ -383,6 +383,11 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
   return out;
 }
 
+/** Header words that head several columns (a level above the leaves). */
+const GROUP_HEADER = /^(?:预算数|决算数|本年支出|本年收入|公务用车购置及运行(?:维护)?费|其中[:：]?)$/;
+/** Header words that are complete column names, never the tail of a wrapped word. */
+const LEAF_HEADER = /^(?:小计|合计|总计|基本支出|项目支出|人员经费|公用经费|人员支出|公用支出|购置费|运行费|运行维护费|公务用车购置费|公务用车运行(?:维护)?费|公务接待费|因公出国[（(]境[)）]费)$/;
+
 function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBlock | null {
   // Columns come from the body: header words wrap and straddle, the figures line up. Figures (right-aligned)
   // and labels (left-aligned) make columns of their own, so a label starting where a long figure ends stays apart.
@@ -448,6 +453,33 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
       covered: false,
     };
   };
+  // Header words right of every body column head trailing columns with no figures at all (nothing budgeted).
+  const bodyEnd = Math.max(...columns.map((c) => c[1]));
+  const trailingHeaders = block.slice(0, headerLines).flatMap((l) => l.segments).filter((seg) => seg.bbox[0] > bodyEnd);
+  for (const range of merge(trailingHeaders)) {
+    typed.push({ range, figures: true });
+    typed.sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
+    columns.splice(0, columns.length, ...typed.map((c) => c.range));
+  }
+  /** Wrapped header words joined per column; a word known to head several columns starts a level of its own. */
+  const leveledHeaderRows = (lines: Line[]): GridCell[][] => {
+    if (lines.length === 0) return [];
+    const words: Segment[][] = columns.map(() => []);
+    for (const l of lines) for (const seg of l.segments) words[columnOf(seg, false)]!.push(seg);
+    const levels = words.map((segs) => {
+      const out: Segment[][] = [[]];
+      segs.forEach((seg, i) => {
+        const text = seg.raw.replace(/\s+/g, '');
+        const next = segs[i + 1]?.raw.replace(/\s+/g, '');
+        out[out.length - 1]!.push(seg);
+        if (next !== undefined && (GROUP_HEADER.test(text) || LEAF_HEADER.test(next))) out.push([]);
+      });
+      return out;
+    });
+    const depth = Math.max(...levels.map((l) => l.length));
+    // Leaves share the bottom row; the levels above them are aligned from the bottom up.
+    return Array.from({ length: depth }, (_, r) => levels.map((lv) => cellOf(lv[r - (depth - lv.length)] ?? [], '')));
+  };
   const rowOf = (lines: Line[], joiner: string, sameType: boolean): GridCell[] => {
     const perColumn: Segment[][] = columns.map(() => []);
     for (const l of lines) for (const s of l.segments) perColumn[columnOf(s, sameType)]!.push(s);
@@ -458,8 +490,31 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
   const header = block.slice(0, headerLines);
   const sideLines = header.filter((l) => l.segments.every((seg) => /^(?:本年)?(?:收入|支出)$/.test(seg.raw.replace(/\s+/g, ''))));
   const labelLines = header.filter((l) => !sideLines.includes(l));
-  const headerRows = [...sideLines.map((l) => rowOf([l], '', false)), ...(labelLines.length > 0 ? [rowOf(labelLines, '', false)] : [])];
-  const rows: GridCell[][] = [...headerRows, ...body.map((l) => rowOf([l], ' ', true))];
+  const headerRows = [...sideLines.map((l) => rowOf([l], '', false)), ...leveledHeaderRows(labelLines)];
+  const rows = mergeLabelIntoFigureColumns([...headerRows, ...body.map((l) => rowOf([l], ' ', true))], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
+}
+
+/**
+ * A column header or 栏次 number printed off-centre (left of its right-aligned figures) lands in a column of
+ * its own. Such a column (no figures in the body) is folded into the figure column right after it when the two
+ * never hold text in the same row.
+ */
+function mergeLabelIntoFigureColumns(rows: GridCell[][], headerRows: number, typed: { figures: boolean }[]): GridCell[][] {
+  const hasText = (c: GridCell | undefined) => c !== undefined && c.raw.trim() !== '';
+  const foldable = (k: number) => {
+    if (typed[k]!.figures || !typed[k + 1]?.figures) return false;
+    if (rows.slice(headerRows).some((r) => isPrintedFigure(r[k]!.raw))) return false;
+    // The label column must say something that belongs to a figure column: a header word or a 栏次 number.
+    if (!rows.some((r) => hasText(r[k]))) return false;
+    const onlyColumnNumbers = rows.slice(headerRows).every((r) => !hasText(r[k]) || /^\d{1,2}$/.test(r[k]!.raw.trim()));
+    return onlyColumnNumbers && rows.every((r) => !(hasText(r[k]) && hasText(r[k + 1])));
+  };
+  let out = rows;
+  for (let k = typed.length - 2; k >= 0; k--) {
+    if (!foldable(k)) continue;
+    out = out.map((r) => [...r.slice(0, k), hasText(r[k]) ? r[k]! : r[k + 1]!, ...r.slice(k + 2)]);
+  }
+  return out;
 }
