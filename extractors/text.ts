@@ -1,6 +1,7 @@
 import { layoutPage } from '../src/layout.js';
 import type { DocumentIR, FlowBlock, GridCell, PageIR, TextItem } from '../src/model.js';
 import { normaliseText } from '../src/normalise.js';
+import { headerWords } from '../src/templates.js';
 import type { Extractor } from './registry.js';
 
 /** Markdown marks that converters put around headings and bold runs; never part of the data. */
@@ -89,13 +90,14 @@ export function isLayoutDump(text: string): boolean {
  * Read a layout dump as pages of positioned words (one character = 10 units, lines 14 units apart) and
  * let the page layout find its aligned tables, exactly as for an unruled PDF page.
  */
-export function layoutDumpToFlow(text: string): FlowBlock[] {
+export function layoutDumpToFlow(text: string, words: readonly string[] = headerWords()): FlowBlock[] {
   const pages = text.split('\f');
   return pages.flatMap((pageText, p) => {
     const items: TextItem[] = [];
+    const lines = withoutPageNumbers(pageText.split(/\r?\n/));
     let row = -1;
     let blankRun = 0;
-    for (const line of pageText.split(/\r?\n/)) {
+    for (const line of lines) {
       // Converters put a blank line inside wrapped table headers; only a second blank line separates blocks.
       if (line.trim() === '') {
         if (++blankRun >= 2) row++;
@@ -114,8 +116,17 @@ export function layoutDumpToFlow(text: string): FlowBlock[] {
     }
     const page: PageIR = { number: p + 1, width: 10_000, height: 100_000, items, rulings: [], source: 'text' };
     // Text inputs carry no page geometry in the output.
-    return layoutPage(page).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
+    return layoutPage(page, { headerWords: words }).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
   });
+}
+
+const PAGE_NUMBER = /^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*\/\s*\d{1,4}|\d{1,4})\s*$/;
+
+/** A page's first or last line holding only a page number ("- 10 -", "第 3 页", "12") is a running head or foot. */
+function withoutPageNumbers(lines: string[]): string[] {
+  const filled = lines.flatMap((l, i) => (l.trim() === '' ? [] : [i]));
+  const drop = new Set([filled[0], filled[filled.length - 1]].filter((i): i is number => i !== undefined && PAGE_NUMBER.test(lines[i]!)));
+  return lines.map((l, i) => (drop.has(i) ? '' : l));
 }
 
 /** Header words printed letter-spaced ("收   入", "项  目") are one word: the spaces become a no-break join. */

@@ -11,7 +11,12 @@ const EDGE_COVER = 0.6;
  * the alignment of their text; the rest becomes lines. A table region is just a smaller page,
  * so both strategies take the items inside a box and return a grid.
  */
-export function layoutPage(page: PageIR): FlowBlock[] {
+/** How a page is laid out; `headerWords` (column names every template knows) rebuild headers that a dump scattered. */
+export interface LayoutOptions {
+  headerWords?: readonly string[];
+}
+
+export function layoutPage(page: PageIR, options: LayoutOptions = {}): FlowBlock[] {
   const blocks: { top: number; block: FlowBlock }[] = [];
   const regions = findRuledRegions(page.rulings);
   const used = new Set<TextItem>();
@@ -25,7 +30,7 @@ export function layoutPage(page: PageIR): FlowBlock[] {
   }
   const rest = page.items.filter((it) => !used.has(it));
   const lines = groupLines(rest);
-  for (const block of alignedBlocks(lines, page.number)) blocks.push(block);
+  for (const block of alignedBlocks(lines, page.number, options)) blocks.push(block);
   blocks.sort((a, b) => a.top - b.top);
   return blocks.map((b) => b.block);
 }
@@ -343,7 +348,7 @@ function isAmountLike(raw: string): boolean {
  * table body; the multi-segment lines right above it are its header. Columns are the gaps that
  * run through every line of the block. Everything else stays a line of running text.
  */
-function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowBlock }[] {
+function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { top: number; block: FlowBlock }[] {
   const out: { top: number; block: FlowBlock }[] = [];
   const isData = (l: Line) => l.segments.length >= 2 && l.segments.some((s) => isAmountLike(s.raw));
   let i = 0;
@@ -368,7 +373,7 @@ function alignedBlocks(lines: Line[], page: number): { top: number; block: FlowB
     };
     while (start - 1 >= 0 && isHeaderLine(lines[start - 1]!, lines[start]!) && i - start < 6) start--;
     const block = lines.slice(start, end + 1);
-    const grid = alignmentGrid(block, i - start, page);
+    const grid = alignmentGrid(block, i - start, page, options);
     if (grid) {
       for (const l of block) (l as Line & { consumed?: boolean }).consumed = true;
       out.push({ top: block[0]!.bbox[1], block: grid });
@@ -388,7 +393,7 @@ const GROUP_HEADER = /^(?:预算数|决算数|本年支出|本年收入|公务�
 /** Header words that are complete column names, never the tail of a wrapped word. */
 const LEAF_HEADER = /^(?:小计|合计|总计|基本支出|项目支出|人员经费|公用经费|人员支出|公用支出|购置费|运行费|运行维护费|公务用车购置费|公务用车运行(?:维护)?费|公务接待费|因公出国[（(]境[)）]费)$/;
 
-function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBlock | null {
+function alignmentGrid(block: Line[], headerLines: number, page: number, options: LayoutOptions): FlowBlock | null {
   // Columns come from the body: header words wrap and straddle, the figures line up. Figures (right-aligned)
   // and labels (left-aligned) make columns of their own, so a label starting where a long figure ends stays apart.
   const body = block.slice(headerLines);
@@ -461,11 +466,64 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
     typed.sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
     columns.splice(0, columns.length, ...typed.map((c) => c.range));
   }
+  const territoryDistance = (seg: Segment, k: number) => {
+    const cx = (seg.bbox[0] + seg.bbox[2]) / 2;
+    const from = boundary(k);
+    const to = k + 1 === columns.length ? Infinity : boundary(k + 1);
+    return cx <= from ? from - cx : cx > to ? cx - to : 0;
+  };
+  /**
+   * Columns for the words of one header line: each word its own column, in reading order, as close to its
+   * territory as possible. Words run together in a dump ("基本支出 项目支出") would otherwise share a column.
+   */
+  const headerLinePlacement = (segs: Segment[]): number[] => {
+    const m = segs.length;
+    const width = columns.length;
+    if (m > width) return segs.map((seg) => columnOf(seg, false));
+    // cost[i][k]: least total distance placing words 0..i with word i in column k.
+    const cost = segs.map(() => new Array<number>(width).fill(Infinity));
+    const from = segs.map(() => new Array<number>(width).fill(-1));
+    for (let i = 0; i < m; i++) {
+      for (let k = i; k < width - (m - 1 - i); k++) {
+        const own = territoryDistance(segs[i]!, k);
+        if (i === 0) cost[0]![k] = own;
+        else
+          for (let j = i - 1; j < k; j++) {
+            const total = cost[i - 1]![j]! + own;
+            if (total < cost[i]![k]!) {
+              cost[i]![k] = total;
+              from[i]![k] = j;
+            }
+          }
+      }
+    }
+    let k = cost[m - 1]!.indexOf(Math.min(...cost[m - 1]!));
+    const placed = new Array<number>(m);
+    for (let i = m - 1; i >= 0; i--) {
+      placed[i] = k;
+      k = from[i]![k]!;
+    }
+    return placed;
+  };
+  /** 收入 / 支出 head the half of a two-sided table that starts with the label column at or left of them. */
+  const sideRow = (line: Line): GridCell[] => {
+    const perColumn: Segment[][] = columns.map(() => []);
+    for (const seg of line.segments) {
+      const cx = (seg.bbox[0] + seg.bbox[2]) / 2;
+      let k = typed.findLastIndex((c) => !c.figures && c.range[0] <= cx);
+      if (k < 0) k = columnOf(seg, false);
+      perColumn[k]!.push(seg);
+    }
+    return perColumn.map((segs) => cellOf(segs, ''));
+  };
   /** Wrapped header words joined per column; a word known to head several columns starts a level of its own. */
   const leveledHeaderRows = (lines: Line[]): GridCell[][] => {
     if (lines.length === 0) return [];
     const words: Segment[][] = columns.map(() => []);
-    for (const l of lines) for (const seg of l.segments) words[columnOf(seg, false)]!.push(seg);
+    for (const l of lines) {
+      const placed = headerLinePlacement(l.segments);
+      l.segments.forEach((seg, i) => words[placed[i]!]!.push(seg));
+    }
     const levels = words.map((segs) => {
       const out: Segment[][] = [[]];
       segs.forEach((seg, i) => {
@@ -490,7 +548,8 @@ function alignmentGrid(block: Line[], headerLines: number, page: number): FlowBl
   const header = block.slice(0, headerLines);
   const sideLines = header.filter((l) => l.segments.every((seg) => /^(?:本年)?(?:收入|支出)$/.test(seg.raw.replace(/\s+/g, ''))));
   const labelLines = header.filter((l) => !sideLines.includes(l));
-  const headerRows = [...sideLines.map((l) => rowOf([l], '', false)), ...leveledHeaderRows(labelLines)];
+  const spelled = options.headerWords ? spellHeader(labelLines, typed, options.headerWords, territoryDistance) : null;
+  const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((segs) => cellOf(segs, ''))) : leveledHeaderRows(labelLines))];
   const rows = mergeLabelIntoFigureColumns([...headerRows, ...body.map((l) => rowOf([l], ' ', true))], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
@@ -517,4 +576,82 @@ function mergeLabelIntoFigureColumns(rows: GridCell[][], headerRows: number, typ
     out = out.map((r) => [...r.slice(0, k), hasText(r[k]) ? r[k]! : r[k + 1]!, ...r.slice(k + 2)]);
   }
   return out;
+}
+
+interface Piece {
+  seg: Segment;
+  text: string;
+  line: number;
+}
+
+/**
+ * Header words a dump scattered over several lines and interleaved with the next column's ("政府性基金 国有资本 经",
+ * "预算拨款收 营预算 拨款", "入 收入") are put back together by spelling known column names: each figure column,
+ * left to right, takes the longest known name that its nearby pieces spell in reading order, nearest pieces first.
+ * Known group words left over (本年支出, 预算数 …) form a level above; other leftovers join their nearest column.
+ * Returns header rows of segments per column, or null when some figure column spells no known name.
+ */
+function spellHeader(lines: Line[], typed: { range: [number, number]; figures: boolean }[], words: readonly string[], distance: (seg: Segment, k: number) => number): Segment[][][] | null {
+  if (lines.length === 0) return null;
+  const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
+  const used = new Set<Piece>();
+  const leaves = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
+  const leafOf: Piece[][] = typed.map(() => []);
+  for (let k = 0; k < typed.length; k++) {
+    if (!typed[k]!.figures) continue;
+    // Near: within this column's territory or a neighbour's.
+    const near = pieces.filter((p) => !used.has(p) && Math.min(distance(p.seg, k), k > 0 ? distance(p.seg, k - 1) : Infinity, k + 1 < typed.length ? distance(p.seg, k + 1) : Infinity) === 0);
+    // Names run left to right like their columns: the leftmost name still unspelled is this column's; the longest
+    // of those starting with the same piece ("一般公共预算拨款收入" over "一般公共预算").
+    const score = (found: { pieces: Piece[]; cost: number }) => found.pieces[0]!.seg.bbox[0] * 1000 - found.pieces.reduce((n, p) => n + p.text.length, 0);
+    let best: { pieces: Piece[]; cost: number } | null = null;
+    for (const word of leaves) {
+      const found = spell(word, near, (p) => distance(p.seg, k));
+      if (found && (!best || score(found) < score(best))) best = found;
+    }
+    if (!best) {
+      if (process.env.DEBUG_SPELL) console.error('spell: no name for column', k, near.map((p) => p.text).join(' '));
+      return null;
+    }
+    if (process.env.DEBUG_SPELL) console.error('spell: column', k, best.pieces.map((p) => p.text).join('+'), '| near:', near.map((p) => p.text).join(' '));
+    best.pieces.forEach((p) => used.add(p));
+    leafOf[k] = best.pieces;
+  }
+  const groupOf: Piece[][] = typed.map(() => []);
+  for (const p of pieces) {
+    if (used.has(p)) continue;
+    let nearest = 0;
+    for (let k = 1; k < typed.length; k++) if (distance(p.seg, k) < distance(p.seg, nearest)) nearest = k;
+    if (GROUP_HEADER.test(p.text)) groupOf[nearest]!.push(p);
+    else if (!typed[nearest]!.figures || leafOf[nearest]!.length === 0) leafOf[nearest]!.push(p);
+    else {
+      if (process.env.DEBUG_SPELL) console.error('spell: leftover', p.text);
+      return null;
+    }
+  }
+  const bySpelling = (a: Piece, b: Piece) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0];
+  const leafRow = leafOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg));
+  return groupOf.some((g) => g.length > 0) ? [groupOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg)), leafRow] : [leafRow];
+}
+
+/** The pieces that spell `word` in reading order (line by line, left to right), the cheapest such choice. */
+function spell(word: string, pieces: Piece[], cost: (p: Piece) => number): { pieces: Piece[]; cost: number } | null {
+  const ordered = [...pieces].sort((a, b) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0]);
+  let best: { pieces: Piece[]; cost: number } | null = null;
+  const walk = (at: number, from: number, chosen: Piece[], total: number) => {
+    if (best && total >= best.cost) return;
+    if (at === word.length) {
+      best = { pieces: [...chosen], cost: total };
+      return;
+    }
+    for (let i = from; i < ordered.length; i++) {
+      const p = ordered[i]!;
+      if (p.text.length === 0 || !word.startsWith(p.text, at)) continue;
+      chosen.push(p);
+      walk(at + p.text.length, i + 1, chosen, total + cost(p) + 1);
+      chosen.pop();
+    }
+  };
+  walk(0, 0, [], 0);
+  return best;
 }

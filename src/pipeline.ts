@@ -39,7 +39,7 @@ export const stages: Stage[] = [
   {
     name: 'layout',
     run(doc) {
-      if (doc.pages.length > 0) doc.flow = doc.pages.flatMap(layoutPage);
+      if (doc.pages.length > 0) doc.flow = doc.pages.flatMap((page) => layoutPage(page));
     },
   },
   {

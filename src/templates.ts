@@ -140,3 +140,8 @@ export function loadTemplates(dir = path.join(projectRoot(), 'templates')): Temp
   if (dir === path.join(projectRoot(), 'templates')) cached = templates;
   return templates;
 }
+
+/** Every column name the templates know, for rebuilding headers that a text dump scattered. */
+export function headerWords(templates: Template[] = loadTemplates()): string[] {
+  return [...new Set(templates.flatMap((t) => t.columns.flatMap((c) => c.labels)))];
+}
