@@ -96,27 +96,25 @@ export function layoutDumpToFlow(text: string, words: readonly string[] = header
     const items: TextItem[] = [];
     const lines = withoutPageNumbers(pageText.split(/\r?\n/));
     let row = -1;
-    let blankRun = 0;
     for (const line of lines) {
-      // Converters put a blank line inside wrapped table headers; only a second blank line separates blocks.
+      // Converters put a blank line inside wrapped table headers and rows: it counts as half a line.
       if (line.trim() === '') {
-        if (++blankRun >= 2) row++;
+        row += 0.5;
         continue;
       }
-      blankRun = 0;
       row++;
       for (const m of joinLetterSpaced(line).matchAll(/\S+/g)) {
-        // One item per word; the small font size below makes even a single space a field boundary.
+        // One item per word; the small font size below makes even a single space (10 units) a field boundary.
         const start = [...line.slice(0, m.index)].length;
         const length = [...m[0]].length;
         const raw = m[0];
         // Columns rebuilt from character positions are a guess: every figure read this way goes to review.
-        items.push({ text: normaliseText(raw), raw, bbox: [start * 10, row * 14, (start + length) * 10, row * 14 + 10], fontSize: 3, source: 'text', confidence: DUMP_CONFIDENCE });
+        items.push({ text: normaliseText(raw), raw, bbox: [start * 10, row * 14, (start + length) * 10, row * 14 + 10], fontSize: 5, source: 'text', confidence: DUMP_CONFIDENCE });
       }
     }
     const page: PageIR = { number: p + 1, width: 10_000, height: 100_000, items, rulings: [], source: 'text' };
     // Text inputs carry no page geometry in the output.
-    return layoutPage(page, { headerWords: words }).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
+    return layoutPage(page, { headerWords: words, dump: true }).map((b) => (b.type === 'grid' ? { ...b, page: null, bbox: null, rows: b.rows.map((r) => r.map((c) => ({ ...c, page: null, bbox: null }))) } : { ...b, page: null, bbox: null }));
   });
 }
 

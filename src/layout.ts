@@ -14,6 +14,8 @@ const EDGE_COVER = 0.6;
 /** How a page is laid out; `headerWords` (column names every template knows) rebuild headers that a dump scattered. */
 export interface LayoutOptions {
   headerWords?: readonly string[];
+  /** A text dump: figures are placed by their order in the row, wrapped names sit on lines of their own. */
+  dump?: boolean;
 }
 
 export function layoutPage(page: PageIR, options: LayoutOptions = {}): FlowBlock[] {
@@ -359,7 +361,14 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     }
     let start = i;
     let end = i;
-    while (end + 1 < lines.length && isData(lines[end + 1]!)) end++;
+    // In a dump a wrapped name sits on a line of its own above or below its row's figures.
+    const isContinuation = (k: number) => options.dump === true && !isData(lines[k]!) && isNameFragment(lines[k]!) && [k + 1, k + 2].some((n) => lines[n] !== undefined && isData(lines[n]!));
+    for (;;) {
+      if (end + 1 < lines.length && isData(lines[end + 1]!)) end++;
+      else if (end + 2 < lines.length && isContinuation(end + 1)) end++;
+      else break;
+    }
+    while (end > i && !isData(lines[end]!)) end--;
     if (end - start + 1 < 2) {
       i = end + 1;
       continue;
@@ -388,6 +397,12 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
   return out;
 }
 
+/** One run of text that could be part of a row name: not a note, a title or a unit line. */
+function isNameFragment(line: Line): boolean {
+  const text = line.segments.map((s) => s.raw).join('');
+  return line.segments.length === 1 && !/^(?:注|说明|备注)|表$|单位[:：]/.test(text) && !isAmountLike(text);
+}
+
 /** Header words that head several columns (a level above the leaves). */
 const GROUP_HEADER = /^(?:预算数|决算数|本年支出|本年收入|公务用车购置及运行(?:维护)?费|其中[:：]?)$/;
 /** Header words that are complete column names, never the tail of a wrapped word. */
@@ -409,8 +424,31 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     return out;
   };
   const bodySegments = body.flatMap((l) => l.segments);
-  const figureColumns = merge(bodySegments.filter(isFigure)).map((c) => ({ range: c, figures: true }));
-  const labelColumns = merge(bodySegments.filter((seg) => !isFigure(seg))).map((c) => ({ range: c, figures: false }));
+  // A 栏次 row numbers every figure column, blank ones too.
+  const columnNumbers = (l: Line): Segment[] | null => {
+    const numbers = /^栏\s*次$/.test(l.segments[0]?.raw ?? '') ? l.segments.slice(1) : l.segments;
+    const counting = numbers.length >= 2 && numbers.every((seg, k) => seg.raw === String(k + 1) || (k > 0 && Number(seg.raw) === Number(numbers[k - 1]!.raw) + 1));
+    return counting && (numbers !== l.segments || numbers.length >= 3) ? numbers : null;
+  };
+  const numberRow = body.map(columnNumbers).find((n) => n !== null) ?? [];
+  const placedFigures = options.dump ? figuresByOrder(body.filter((l) => l.segments.some(isFigure)).map((l) => l.segments.filter(isFigure)), numberRow) : null;
+  const figureColumns = placedFigures ? placedFigures.columns.map((range) => ({ range, figures: true })) : merge(bodySegments.filter(isFigure)).map((c) => ({ range: c, figures: true }));
+  const labelSegments = bodySegments.filter((seg) => !isFigure(seg));
+  let labelColumns = merge(labelSegments).map((c) => ({ range: c, figures: false }));
+  // In a dump a label that no other row lines up with (a footer such as 公用经费合计 set off by the converter)
+  // belongs to the label column on its left.
+  const foldedLabels = new Map<Segment, { range: [number, number]; figures: boolean }>();
+  if (options.dump) {
+    const holders = (c: { range: [number, number] }) => labelSegments.filter((seg) => seg.bbox[0] >= c.range[0] && seg.bbox[2] <= c.range[1]);
+    const lonely = new Set(labelColumns.filter((c, k) => k > 0 && holders(c).length === 1));
+    labelColumns.forEach((c, k) => {
+      const home = labelColumns.slice(0, k).reverse().find((left) => !lonely.has(left));
+      if (!lonely.has(c)) return;
+      if (home) foldedLabels.set(holders(c)[0]!, home);
+      else lonely.delete(c);
+    });
+    labelColumns = labelColumns.filter((c) => !lonely.has(c));
+  }
   const typed = [...figureColumns, ...labelColumns].sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
   const columns = typed.map((c) => c.range);
   if (columns.length < 2) return null;
@@ -426,6 +464,10 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     return -1;
   };
   const columnOf = (s: Segment, sameType: boolean) => {
+    const figureIndex = placedFigures?.index.get(s);
+    if (sameType && figureIndex !== undefined) return typed.indexOf(figureColumns[figureIndex]!);
+    const folded = foldedLabels.get(s);
+    if (sameType && folded) return typed.indexOf(folded);
     const cx = (s.bbox[0] + s.bbox[2]) / 2;
     if (!sameType) {
       const k = territoryOf(cx);
@@ -505,12 +547,18 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     }
     return placed;
   };
+  // 行次 columns: label columns holding nothing but line numbers.
+  const lineNumberColumns = new Set(typed.flatMap((c, k) => {
+    if (c.figures) return [];
+    const held = body.flatMap((l) => l.segments).filter((seg) => !isFigure(seg) && columnOf(seg, true) === k);
+    return held.length > 0 && held.every((seg) => /^\d{1,3}$/.test(seg.raw)) ? [k] : [];
+  }));
   /** 收入 / 支出 head the half of a two-sided table that starts with the label column at or left of them. */
   const sideRow = (line: Line): GridCell[] => {
     const perColumn: Segment[][] = columns.map(() => []);
     for (const seg of line.segments) {
       const cx = (seg.bbox[0] + seg.bbox[2]) / 2;
-      let k = typed.findLastIndex((c) => !c.figures && c.range[0] <= cx);
+      let k = typed.findLastIndex((c, j) => !c.figures && c.range[0] <= cx && !lineNumberColumns.has(j));
       if (k < 0) k = columnOf(seg, false);
       perColumn[k]!.push(seg);
     }
@@ -550,7 +598,16 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const labelLines = header.filter((l) => !sideLines.includes(l));
   const spelled = options.headerWords ? spellHeader(labelLines, typed, options.headerWords, territoryDistance) : null;
   const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((segs) => cellOf(segs, ''))) : leveledHeaderRows(labelLines))];
-  const rows = mergeLabelIntoFigureColumns([...headerRows, ...body.map((l) => rowOf([l], ' ', true))], headerRows.length, typed);
+  const dataLines = body.filter((l) => !options.dump || l.segments.some(isFigure) || l.segments.length >= 2);
+  const bodyRows = dataLines.map((l) => rowOf([l], ' ', true));
+  let previous: { line: Line; row: number } | null = null;
+  body.forEach((line, k) => {
+    if (dataLines.includes(line)) return;
+    // A second wrapped line under a name already continued below its row goes on with that name.
+    const goesOn = previous !== null && previous.line === body[k - 1] && dataLines[previous.row]!.bbox[1] < line.bbox[1] ? previous.row : undefined;
+    previous = { line, row: attachFragment(line, dataLines, bodyRows, columnOf(line.segments[0]!, false), goesOn) };
+  });
+  const rows = mergeLabelIntoFigureColumns([...headerRows, ...bodyRows], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
 }
@@ -622,12 +679,15 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
     if (used.has(p)) continue;
     let nearest = 0;
     for (let k = 1; k < typed.length; k++) if (distance(p.seg, k) < distance(p.seg, nearest)) nearest = k;
-    if (GROUP_HEADER.test(p.text)) groupOf[nearest]!.push(p);
-    else if (!typed[nearest]!.figures || leafOf[nearest]!.length === 0) leafOf[nearest]!.push(p);
-    else {
-      if (process.env.DEBUG_SPELL) console.error('spell: leftover', p.text);
-      return null;
+    if (GROUP_HEADER.test(p.text)) {
+      groupOf[nearest]!.push(p);
+      continue;
     }
+    // Any other leftover names a label column (行次, 科目名称 …) or a column no known name fits.
+    let home = -1;
+    for (let k = 0; k < typed.length; k++) if ((!typed[k]!.figures || leafOf[k]!.length === 0) && (home < 0 || distance(p.seg, k) < distance(p.seg, home))) home = k;
+    if (home < 0) return null;
+    leafOf[home]!.push(p);
   }
   const bySpelling = (a: Piece, b: Piece) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0];
   const leafRow = leafOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg));
@@ -654,4 +714,89 @@ function spell(word: string, pieces: Piece[], cost: (p: Piece) => number): { pie
   };
   walk(0, 0, [], 0);
   return best;
+}
+
+/**
+ * Figure columns of a dump from the rows that fill them all: the k-th figure of such a row is in the k-th column,
+ * however far the converter shifted it. A row with blanks places each figure at the column whose right edge is
+ * nearest, keeping their order. Null when too few rows are full to tell the columns.
+ */
+function figuresByOrder(rows: Segment[][], columnNumbers: Segment[]): { columns: [number, number][]; index: Map<Segment, number> } | null {
+  const mostFigures = Math.max(0, ...rows.map((r) => r.length));
+  const numbered = columnNumbers.length >= mostFigures && columnNumbers.length > 0;
+  const width = numbered ? columnNumbers.length : mostFigures;
+  const full = rows.filter((r) => r.length === width);
+  if (width === 0 || (!numbered && full.length < 2)) return null;
+  const centre = (seg: Segment) => (seg.bbox[0] + seg.bbox[2]) / 2;
+  const columns = Array.from({ length: width }, (_, k) => {
+    const members = [...full.map((r) => r[k]!), ...(numbered ? [columnNumbers[k]!] : [])];
+    return [Math.min(...members.map((seg) => seg.bbox[0])), Math.max(...members.map((seg) => seg.bbox[2]))] as [number, number];
+  });
+  // Figures are right-aligned: rows that fill every column give the right edges; else the column numbers' centres.
+  const byRightEdge = full.length > 0;
+  const anchor = columns.map((_, k) => (byRightEdge ? median(full.map((r) => r[k]!.bbox[2])) : centre(columnNumbers[k]!)));
+  const index = new Map<Segment, number>();
+  columnNumbers.forEach((seg, k) => numbered && index.set(seg, k));
+  for (const row of rows) {
+    const placed = row.length === width ? row.map((_, k) => k) : placeInOrder(row.map((seg) => (byRightEdge ? seg.bbox[2] : centre(seg))), anchor);
+    row.forEach((seg, k) => index.set(seg, placed[k]!));
+  }
+  return { columns, index };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Monotone placement of positions onto slots (fewer positions than slots) with the least total distance. */
+function placeInOrder(positions: number[], slots: number[]): number[] {
+  const m = positions.length;
+  const cost = positions.map(() => new Array<number>(slots.length).fill(Infinity));
+  const from = positions.map(() => new Array<number>(slots.length).fill(-1));
+  for (let i = 0; i < m; i++) {
+    for (let k = i; k < slots.length - (m - 1 - i); k++) {
+      const own = Math.abs(positions[i]! - slots[k]!);
+      if (i === 0) cost[0]![k] = own;
+      else
+        for (let j = i - 1; j < k; j++) {
+          if (cost[i - 1]![j]! + own < cost[i]![k]!) {
+            cost[i]![k] = cost[i - 1]![j]! + own;
+            from[i]![k] = j;
+          }
+        }
+    }
+  }
+  let k = cost[m - 1]!.indexOf(Math.min(...cost[m - 1]!));
+  const placed = new Array<number>(m);
+  for (let i = m - 1; i >= 0; i--) {
+    placed[i] = k;
+    k = from[i]![k]!;
+  }
+  return placed;
+}
+
+/**
+ * A wrapped name on a line of its own joins the nearest row whose cell in that column is empty (the row it was
+ * centred on), else the row above it as the name's tail.
+ */
+function attachFragment(fragment: Line, dataLines: Line[], rows: GridCell[][], column: number, goesOn?: number): number {
+  const y = (l: Line) => (l.bbox[1] + l.bbox[3]) / 2;
+  const fy = y(fragment);
+  let target = -1;
+  let best = Infinity;
+  dataLines.forEach((l, r) => {
+    const distance = Math.abs(y(l) - fy) - (y(l) < fy ? 0.5 : 0);
+    if (rows[r]![column]!.raw.trim() === '' && distance < best && distance <= 3 * (l.bbox[3] - l.bbox[1])) {
+      best = distance;
+      target = r;
+    }
+  });
+  if (goesOn !== undefined) target = goesOn;
+  if (target < 0) target = dataLines.reduce((found, l, r) => (y(l) < fy ? r : found), -1);
+  if (target < 0) target = 0;
+  const cell = rows[target]![column]!;
+  const raw = y(dataLines[target]!) < fy || cell.raw === '' ? cell.raw + fragment.segments[0]!.raw : fragment.segments[0]!.raw + cell.raw;
+  rows[target]![column] = { ...cell, raw, text: normaliseText(raw) };
+  return target;
 }
