@@ -362,10 +362,18 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     let start = i;
     let end = i;
     // In a dump a wrapped name sits on a line of its own above or below its row's figures.
-    const isContinuation = (k: number) => options.dump === true && !isData(lines[k]!) && isNameFragment(lines[k]!) && [k + 1, k + 2].some((n) => lines[n] !== undefined && isData(lines[n]!));
+    // In a dump, rows with nothing budgeted and wrapped names sit between the rows with figures.
+    const withinTable = (k: number) => {
+      if (!options.dump || isData(lines[k]!) || isTableStop(lines[k]!) || lines[k]!.bbox[1] - lines[k - 1]!.bbox[3] > 2 * lines[k]!.fontSize * 2) return false;
+      for (let n = k + 1; n < Math.min(lines.length, k + 40); n++) {
+        if (isData(lines[n]!)) return true;
+        if (isTableStop(lines[n]!)) return false;
+      }
+      return false;
+    };
     for (;;) {
       if (end + 1 < lines.length && isData(lines[end + 1]!)) end++;
-      else if (end + 2 < lines.length && isContinuation(end + 1)) end++;
+      else if (end + 2 < lines.length && withinTable(end + 1)) end++;
       else break;
     }
     while (end > i && !isData(lines[end]!)) end--;
@@ -397,10 +405,10 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
   return out;
 }
 
-/** One run of text that could be part of a row name: not a note, a title or a unit line. */
-function isNameFragment(line: Line): boolean {
+/** A line that ends a dumped table: a note, a title, a unit line or running text. */
+function isTableStop(line: Line): boolean {
   const text = line.segments.map((s) => s.raw).join('');
-  return line.segments.length === 1 && !/^(?:注|说明|备注)|表$|单位[:：]/.test(text) && !isAmountLike(text);
+  return /^(?:注|说明|备注)|表$|单位[:：]|[。；]/.test(text) || (line.segments.length === 1 && text.length > 40);
 }
 
 /** Header words that head several columns (a level above the leaves). */
@@ -598,15 +606,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const labelLines = header.filter((l) => !sideLines.includes(l));
   const spelled = options.headerWords ? spellHeader(labelLines, typed, options.headerWords, territoryDistance) : null;
   const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((segs) => cellOf(segs, ''))) : leveledHeaderRows(labelLines))];
-  const dataLines = body.filter((l) => !options.dump || l.segments.some(isFigure) || l.segments.length >= 2);
-  const bodyRows = dataLines.map((l) => rowOf([l], ' ', true));
-  let previous: { line: Line; row: number } | null = null;
-  body.forEach((line, k) => {
-    if (dataLines.includes(line)) return;
-    // A second wrapped line under a name already continued below its row goes on with that name.
-    const goesOn = previous !== null && previous.line === body[k - 1] && dataLines[previous.row]!.bbox[1] < line.bbox[1] ? previous.row : undefined;
-    previous = { line, row: attachFragment(line, dataLines, bodyRows, columnOf(line.segments[0]!, false), goesOn) };
-  });
+  const { dataLines, bodyRows } = options.dump ? dumpRows(body, (l) => rowOf([l], ' ', true), (seg) => columnOf(seg, false), isFigure) : { dataLines: body, bodyRows: body.map((l) => rowOf([l], ' ', true)) };
   const rows = mergeLabelIntoFigureColumns([...headerRows, ...bodyRows], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
@@ -651,35 +651,54 @@ interface Piece {
 function spellHeader(lines: Line[], typed: { range: [number, number]; figures: boolean }[], words: readonly string[], distance: (seg: Segment, k: number) => number): Segment[][][] | null {
   if (lines.length === 0) return null;
   const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
-  const used = new Set<Piece>();
   const leaves = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
-  const leafOf: Piece[][] = typed.map(() => []);
-  for (let k = 0; k < typed.length; k++) {
-    if (!typed[k]!.figures) continue;
-    // Near: within this column's territory or a neighbour's.
-    const near = pieces.filter((p) => !used.has(p) && Math.min(distance(p.seg, k), k > 0 ? distance(p.seg, k - 1) : Infinity, k + 1 < typed.length ? distance(p.seg, k + 1) : Infinity) === 0);
-    // Names run left to right like their columns: the leftmost name still unspelled is this column's; the longest
-    // of those starting with the same piece ("一般公共预算拨款收入" over "一般公共预算").
-    const score = (found: { pieces: Piece[]; cost: number }) => found.pieces[0]!.seg.bbox[0] * 1000 - found.pieces.reduce((n, p) => n + p.text.length, 0);
-    let best: { pieces: Piece[]; cost: number } | null = null;
-    for (const word of leaves) {
-      const found = spell(word, near, (p) => distance(p.seg, k));
-      if (found && (!best || score(found) < score(best))) best = found;
+  const spellColumns = (groups: Set<Piece>): Piece[][] | null => {
+    const used = new Set<Piece>(groups);
+    const leafOf: Piece[][] = typed.map(() => []);
+    for (let k = 0; k < typed.length; k++) {
+      if (!typed[k]!.figures) continue;
+      // Near: within this column's territory or a neighbour's.
+      const near = pieces.filter((p) => !used.has(p) && Math.min(distance(p.seg, k), k > 0 ? distance(p.seg, k - 1) : Infinity, k + 1 < typed.length ? distance(p.seg, k + 1) : Infinity) === 0);
+      // Names run left to right like their columns: the leftmost name still unspelled is this column's; the longest
+      // of those starting with the same piece ("一般公共预算拨款收入" over "一般公共预算").
+      const score = (found: { pieces: Piece[]; cost: number }) => found.pieces[0]!.seg.bbox[0] * 1000 - found.pieces.reduce((n, p) => n + p.text.length, 0);
+      let best: { pieces: Piece[]; cost: number } | null = null;
+      for (const word of leaves) {
+        const found = spell(word, near, (p) => distance(p.seg, k));
+        if (found && (!best || score(found) < score(best))) best = found;
+      }
+      if (!best) return null;
+      best.pieces.forEach((p) => used.add(p));
+      leafOf[k] = best.pieces;
     }
-    if (!best) {
-      if (process.env.DEBUG_SPELL) console.error('spell: no name for column', k, near.map((p) => p.text).join(' '));
-      return null;
+    return leafOf;
+  };
+  // More known names than figure columns: the name highest up heads the ones below it (基本支出 over 人员经费 | 公用经费).
+  const groups = new Set<Piece>();
+  let leafOf = spellColumns(groups);
+  for (let attempt = 0; attempt < 3 && leafOf; attempt++) {
+    const spelled = new Set(leafOf.flat());
+    const extra = pieces.filter((p) => !spelled.has(p) && !groups.has(p) && leaves.includes(p.text));
+    if (extra.length === 0) break;
+    const lowest = Math.min(...extra.map((p) => p.line));
+    const above = leafOf.filter((ps) => ps.length > 0 && ps.every((p) => p.line < lowest)).sort((a, b) => Math.max(...a.map((p) => p.line)) - Math.max(...b.map((p) => p.line)));
+    if (above.length === 0) break;
+    above[0]!.forEach((p) => groups.add(p));
+    const again = spellColumns(groups);
+    if (!again) {
+      above[0]!.forEach((p) => groups.delete(p));
+      break;
     }
-    if (process.env.DEBUG_SPELL) console.error('spell: column', k, best.pieces.map((p) => p.text).join('+'), '| near:', near.map((p) => p.text).join(' '));
-    best.pieces.forEach((p) => used.add(p));
-    leafOf[k] = best.pieces;
+    leafOf = again;
   }
+  if (!leafOf) return null;
+  const used = new Set<Piece>(leafOf.flat());
   const groupOf: Piece[][] = typed.map(() => []);
   for (const p of pieces) {
     if (used.has(p)) continue;
     let nearest = 0;
     for (let k = 1; k < typed.length; k++) if (distance(p.seg, k) < distance(p.seg, nearest)) nearest = k;
-    if (GROUP_HEADER.test(p.text)) {
+    if (GROUP_HEADER.test(p.text) || groups.has(p)) {
       groupOf[nearest]!.push(p);
       continue;
     }
@@ -689,6 +708,12 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
     if (home < 0) return null;
     leafOf[home]!.push(p);
   }
+  // 科目编码 over 类 | 款 | 项 heads all three: whatever shares a column with one of them is a level above.
+  leafOf.forEach((ps, k) => {
+    if (ps.length < 2 || !ps.some((p) => /^[类款项]$/.test(p.text))) return;
+    groupOf[k]!.push(...ps.filter((p) => !/^[类款项]$/.test(p.text)));
+    leafOf[k] = ps.filter((p) => /^[类款项]$/.test(p.text));
+  });
   const bySpelling = (a: Piece, b: Piece) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0];
   const leafRow = leafOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg));
   return groupOf.some((g) => g.length > 0) ? [groupOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg)), leafRow] : [leafRow];
@@ -774,6 +799,37 @@ function placeInOrder(positions: number[], slots: number[]): number[] {
     k = from[i]![k]!;
   }
   return placed;
+}
+
+/**
+ * Rows of a dumped table. A line of one label is a wrapped piece of a neighbour's name when a neighbouring row has
+ * that cell empty, when it goes on a name already wrapped, or when it is too short to be a name; else it is a row
+ * with nothing budgeted.
+ */
+function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: Segment) => number, isFigure: (seg: Segment) => boolean): { dataLines: Line[]; bodyRows: GridCell[][] } {
+  const pitch = (body[0]?.bbox[3] ?? 0) - (body[0]?.bbox[1] ?? 0);
+  const emptyAt = (line: Line | undefined, column: number) => line !== undefined && line.segments.length >= 2 && rowOf(line)[column]!.raw.trim() === '';
+  const fragments = new Set<Line>();
+  body.forEach((line, k) => {
+    if (line.segments.length !== 1 || isFigure(line.segments[0]!)) return;
+    const column = columnOf(line.segments[0]!);
+    const near = (other: Line | undefined) => other !== undefined && Math.abs(other.bbox[1] - line.bbox[1]) <= pitch * 2.5;
+    const neighbourEmpty = [body[k - 1], body[k + 1]].some((other) => near(other) && emptyAt(other, column));
+    const goesOn = fragments.has(body[k - 1]!) && near(body[k - 1]);
+    const wrappedAround = k >= 2 && fragments.has(body[k - 2]!) && near(body[k - 1]) && !fragments.has(body[k - 1]!);
+    const short = !/^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d)/.test(line.segments[0]!.raw) && [...line.segments[0]!.raw].length <= 3;
+    if (neighbourEmpty || goesOn || wrappedAround || short) fragments.add(line);
+  });
+  const dataLines = body.filter((l) => !fragments.has(l));
+  const bodyRows = dataLines.map(rowOf);
+  let previous: { line: Line; row: number } | null = null;
+  body.forEach((line, k) => {
+    if (!fragments.has(line)) return;
+    // A second wrapped line under a name already continued below its row goes on with that name.
+    const goesOn = previous !== null && previous.line === body[k - 1] && dataLines[previous.row]!.bbox[1] < line.bbox[1] ? previous.row : undefined;
+    previous = { line, row: attachFragment(line, dataLines, bodyRows, columnOf(line.segments[0]!), goesOn) };
+  });
+  return { dataLines, bodyRows };
 }
 
 /**
