@@ -651,7 +651,10 @@ interface Piece {
 function spellHeader(lines: Line[], typed: { range: [number, number]; figures: boolean }[], words: readonly string[], distance: (seg: Segment, k: number) => number): Segment[][][] | null {
   if (lines.length === 0) return null;
   const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
-  const leaves = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
+  const known = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
+  const leaves = known.filter((w) => !GROUP_HEADER.test(w));
+  // 预算数 alone over its figures is that column's name, not a level above.
+  const lastResort = [...known.filter((w) => GROUP_HEADER.test(w)), '预算数', '决算数', '金额'];
   const spellColumns = (groups: Set<Piece>): Piece[][] | null => {
     const used = new Set<Piece>(groups);
     const leafOf: Piece[][] = typed.map(() => []);
@@ -667,6 +670,10 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
         const found = spell(word, near, (p) => distance(p.seg, k));
         if (found && (!best || score(found) < score(best))) best = found;
       }
+      for (const word of best ? [] : lastResort) {
+        const found = spell(word, near.filter((p) => distance(p.seg, k) === 0), (p) => distance(p.seg, k));
+        if (found && (!best || score(found) < score(best))) best = found;
+      }
       if (!best) return null;
       best.pieces.forEach((p) => used.add(p));
       leafOf[k] = best.pieces;
@@ -678,7 +685,7 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
   let leafOf = spellColumns(groups);
   for (let attempt = 0; attempt < 3 && leafOf; attempt++) {
     const spelled = new Set(leafOf.flat());
-    const extra = pieces.filter((p) => !spelled.has(p) && !groups.has(p) && leaves.includes(p.text));
+    const extra = pieces.filter((p) => !spelled.has(p) && !groups.has(p) && (leaves.includes(p.text) || lastResort.includes(p.text)));
     if (extra.length === 0) break;
     const lowest = Math.min(...extra.map((p) => p.line));
     const above = leafOf.filter((ps) => ps.length > 0 && ps.every((p) => p.line < lowest)).sort((a, b) => Math.max(...a.map((p) => p.line)) - Math.max(...b.map((p) => p.line)));
