@@ -386,7 +386,9 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     const isHeaderLine = (above: Line, below: Line) => {
       const text = above.segments.map((seg) => seg.raw).join('');
       const gap = below.bbox[1] - above.bbox[3];
-      return !isData(above) && !/单位[:：]|表$/.test(text) && gap < Math.max(above.fontSize, below.fontSize) * 2.5 && (above.segments.length >= 2 || text.length <= 6);
+      // A dump's header lines are often one long wrapped word ("当年财政拨款预算安排").
+      const shortEnough = text.length <= (options.dump ? 12 : 6) && !/[:：]/.test(text);
+      return !isData(above) && !/单位[:：]|表$/.test(text) && gap < Math.max(above.fontSize, below.fontSize) * 2.5 && (above.segments.length >= 2 || shortEnough);
     };
     while (start - 1 >= 0 && isHeaderLine(lines[start - 1]!, lines[start]!) && i - start < 6) start--;
     const block = lines.slice(start, end + 1);
@@ -511,11 +513,16 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   // Header words right of every body column head trailing columns with no figures at all (nothing budgeted).
   const bodyEnd = Math.max(...columns.map((c) => c[1]));
   const trailingHeaders = block.slice(0, headerLines).flatMap((l) => l.segments).filter((seg) => seg.bbox[0] > bodyEnd);
-  for (const range of merge(trailingHeaders)) {
-    typed.push({ range, figures: true });
-    typed.sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
-    columns.splice(0, columns.length, ...typed.map((c) => c.range));
-  }
+  // In a dump, a known column name spelled clear of every body column heads a column with nothing budgeted.
+  const addBlankColumns = (ranges: [number, number][]) => {
+    for (const range of ranges) {
+      typed.push({ range, figures: true });
+      typed.sort((a, b) => (a.range[0] + a.range[1]) / 2 - (b.range[0] + b.range[1]) / 2);
+      columns.splice(0, columns.length, ...typed.map((c) => c.range));
+    }
+  };
+  addBlankColumns(merge(trailingHeaders));
+  if (options.dump && options.headerWords) addBlankColumns(namesClearOf(block.slice(0, headerLines), columns, options.headerWords));
   const territoryDistance = (seg: Segment, k: number) => {
     const cx = (seg.bbox[0] + seg.bbox[2]) / 2;
     const from = boundary(k);
@@ -726,6 +733,30 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
   return groupOf.some((g) => g.length > 0) ? [groupOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg)), leafRow] : [leafRow];
 }
 
+/**
+ * Known column names spelled by header pieces lying close together (each piece within four characters of the
+ * first), longest names first, whose span overlaps none of `columns`: the x-ranges of those names.
+ */
+function namesClearOf(lines: Line[], columns: [number, number][], words: readonly string[]): [number, number][] {
+  const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
+  const names = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
+  const used = new Set<Piece>();
+  const ranges: [number, number][] = [];
+  const reach = 40;
+  for (const name of names) {
+    for (const first of pieces) {
+      if (used.has(first) || !name.startsWith(first.text)) continue;
+      const local = pieces.filter((p) => !used.has(p) && p.seg.bbox[0] <= first.seg.bbox[2] + reach && p.seg.bbox[2] >= first.seg.bbox[0] - reach && (p === first || p.line > first.line || p.seg.bbox[0] > first.seg.bbox[0]));
+      const found = spell(name, local, (p) => (p === first ? 0 : Math.abs(p.seg.bbox[0] - first.seg.bbox[0])));
+      if (!found || found.pieces[0] !== first) continue;
+      found.pieces.forEach((p) => used.add(p));
+      const range: [number, number] = [Math.min(...found.pieces.map((p) => p.seg.bbox[0])), Math.max(...found.pieces.map((p) => p.seg.bbox[2]))];
+      if (!columns.some(([a, b]) => range[0] <= b && range[1] >= a)) ranges.push(range);
+    }
+  }
+  return ranges;
+}
+
 /** The pieces that spell `word` in reading order (line by line, left to right), the cheapest such choice. */
 function spell(word: string, pieces: Piece[], cost: (p: Piece) => number): { pieces: Piece[]; cost: number } | null {
   const ordered = [...pieces].sort((a, b) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0]);
@@ -773,6 +804,8 @@ function figuresByOrder(rows: Segment[][], columnNumbers: Segment[]): { columns:
     const placed = row.length === width ? row.map((_, k) => k) : placeInOrder(row.map((seg) => (byRightEdge ? seg.bbox[2] : centre(seg))), anchor);
     row.forEach((seg, k) => index.set(seg, placed[k]!));
   }
+  // Each column spans every figure placed in it.
+  for (const [seg, k] of index) columns[k] = [Math.min(columns[k]![0], seg.bbox[0]), Math.max(columns[k]![1], seg.bbox[2])];
   return { columns, index };
 }
 
