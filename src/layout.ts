@@ -522,7 +522,21 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     }
   };
   addBlankColumns(merge(trailingHeaders));
-  if (options.dump && options.headerWords) addBlankColumns(namesClearOf(block.slice(0, headerLines), columns, options.headerWords));
+  if (options.dump && options.headerWords) {
+    // Names in a figure column's territory: the one over its figures (else the rightmost, nearest to figures
+    // printed flush right) is its own; the others head blank columns.
+    // A name on the top line of a deeper header heads a lane or a group (人员经费 | 公用经费), never a blank column.
+    const names = spelledNames(block.slice(0, headerLines), options.headerWords).filter((n) => headerLines < 2 || n.line > 0).map((n) => n.range);
+    const blank: [number, number][] = [];
+    typed.forEach((c, k) => {
+      if (!c.figures) return;
+      const inTerritory = names.filter((r) => territoryOf((r[0] + r[1]) / 2) === k);
+      if (inTerritory.length < 2) return;
+      const over = inTerritory.find((r) => r[0] <= c.range[1] && r[1] >= c.range[0]) ?? inTerritory.reduce((a, b) => (b[0] > a[0] ? b : a));
+      blank.push(...inTerritory.filter((r) => r !== over && !columns.some(([a, b]) => r[0] <= b && r[1] >= a)));
+    });
+    addBlankColumns(blank);
+  }
   const territoryDistance = (seg: Segment, k: number) => {
     const cx = (seg.bbox[0] + seg.bbox[2]) / 2;
     const from = boundary(k);
@@ -735,13 +749,13 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
 
 /**
  * Known column names spelled by header pieces lying close together (each piece within four characters of the
- * first), longest names first, whose span overlaps none of `columns`: the x-ranges of those names.
+ * first), longest names first: the x-ranges of those names.
  */
-function namesClearOf(lines: Line[], columns: [number, number][], words: readonly string[]): [number, number][] {
+function spelledNames(lines: Line[], words: readonly string[]): { range: [number, number]; line: number }[] {
   const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
   const names = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
   const used = new Set<Piece>();
-  const ranges: [number, number][] = [];
+  const ranges: { range: [number, number]; line: number }[] = [];
   const reach = 40;
   for (const name of names) {
     for (const first of pieces) {
@@ -751,7 +765,7 @@ function namesClearOf(lines: Line[], columns: [number, number][], words: readonl
       if (!found || found.pieces[0] !== first) continue;
       found.pieces.forEach((p) => used.add(p));
       const range: [number, number] = [Math.min(...found.pieces.map((p) => p.seg.bbox[0])), Math.max(...found.pieces.map((p) => p.seg.bbox[2]))];
-      if (!columns.some(([a, b]) => range[0] <= b && range[1] >= a)) ranges.push(range);
+      ranges.push({ range, line: first.line });
     }
   }
   return ranges;
