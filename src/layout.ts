@@ -377,6 +377,9 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
       else break;
     }
     while (end > i && !isData(lines[end]!)) end--;
+    // The tail of the last row's wrapped name.
+    const tail = lines[end + 1];
+    if (options.dump && tail && !isData(tail) && !isTableStop(tail) && tail.segments.length === 1 && [...tail.segments[0]!.raw].length <= 4 && tail.bbox[1] - lines[end]!.bbox[3] < tail.fontSize * 2) end++;
     if (end - start + 1 < 2) {
       i = end + 1;
       continue;
@@ -436,7 +439,8 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const bodySegments = body.flatMap((l) => l.segments);
   // A 栏次 row numbers every figure column, blank ones too.
   const columnNumbers = (l: Line): Segment[] | null => {
-    const numbers = /^栏\s*次$/.test(l.segments[0]?.raw ?? '') ? l.segments.slice(1) : l.segments;
+    // Two-sided tables print 栏次 once per half.
+    const numbers = l.segments.filter((seg) => !/^栏\s*次$/.test(seg.raw));
     const counting = numbers.length >= 2 && numbers.every((seg, k) => seg.raw === String(k + 1) || (k > 0 && Number(seg.raw) === Number(numbers[k - 1]!.raw) + 1));
     return counting && (numbers !== l.segments || numbers.length >= 3) ? numbers : null;
   };
@@ -627,7 +631,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const labelLines = header.filter((l) => !sideLines.includes(l));
   const spelled = options.headerWords ? spellHeader(labelLines, typed, options.headerWords, territoryDistance) : null;
   const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((segs) => cellOf(segs, ''))) : leveledHeaderRows(labelLines))];
-  const { dataLines, bodyRows } = options.dump ? dumpRows(body, (l) => rowOf([l], ' ', true), (seg) => columnOf(seg, false), isFigure) : { dataLines: body, bodyRows: body.map((l) => rowOf([l], ' ', true)) };
+  const bodyRows = options.dump ? dumpRows(body, (l) => rowOf([l], ' ', true), (seg) => columnOf(seg, false), isFigure) : body.map((l) => rowOf([l], ' ', true));
   const rows = mergeLabelIntoFigureColumns([...headerRows, ...bodyRows], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
   return { type: 'grid', rows, page, bbox, ruled: false };
@@ -803,7 +807,7 @@ function figuresByOrder(rows: Segment[][], columnNumbers: Segment[]): { columns:
   const numbered = columnNumbers.length >= mostFigures && columnNumbers.length > 0;
   const width = numbered ? columnNumbers.length : mostFigures;
   const full = rows.filter((r) => r.length === width);
-  if (width === 0 || (!numbered && full.length < 2)) return null;
+  if (width === 0 || (!numbered && full.length === 0)) return null;
   const centre = (seg: Segment) => (seg.bbox[0] + seg.bbox[2]) / 2;
   const columns = Array.from({ length: width }, (_, k) => {
     const members = [...full.map((r) => r[k]!), ...(numbered ? [columnNumbers[k]!] : [])];
@@ -860,7 +864,7 @@ function placeInOrder(positions: number[], slots: number[]): number[] {
  * that cell empty, when it goes on a name already wrapped, or when it is too short to be a name; else it is a row
  * with nothing budgeted.
  */
-function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: Segment) => number, isFigure: (seg: Segment) => boolean): { dataLines: Line[]; bodyRows: GridCell[][] } {
+function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: Segment) => number, isFigure: (seg: Segment) => boolean): GridCell[][] {
   const pitch = (body[0]?.bbox[3] ?? 0) - (body[0]?.bbox[1] ?? 0);
   const emptyAt = (line: Line | undefined, column: number) => line !== undefined && line.segments.length >= 2 && rowOf(line)[column]!.raw.trim() === '';
   const fragments = new Set<Line>();
@@ -883,7 +887,7 @@ function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: 
     const goesOn = previous !== null && previous.line === body[k - 1] && dataLines[previous.row]!.bbox[1] < line.bbox[1] ? previous.row : undefined;
     previous = { line, row: attachFragment(line, dataLines, bodyRows, columnOf(line.segments[0]!), goesOn) };
   });
-  return { dataLines, bodyRows };
+  return bodyRows;
 }
 
 /**
