@@ -380,11 +380,12 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     // The tail of the last row's wrapped name.
     const tail = lines[end + 1];
     if (options.dump && tail && !isData(tail) && !isTableStop(tail) && tail.segments.length === 1 && [...tail.segments[0]!.raw].length <= 4 && tail.bbox[1] - lines[end]!.bbox[3] < tail.fontSize * 2) end++;
-    if (end - start + 1 < 2) {
+    // A lone row is a table only in a dump and under a header of its own (the last row, carried to a new page).
+    const loneUnderHeader = options.dump === true && start > 0 && lines[start - 1]!.segments.length >= 2 && !isData(lines[start - 1]!) && !isTableStop(lines[start - 1]!);
+    if (end - start + 1 < 2 && !loneUnderHeader) {
       i = end + 1;
       continue;
     }
-    // Header lines: multi-segment lines directly above, without amounts.
     // Header lines: the lines right above without amounts, up to six, stopping at a title, a unit line or a gap.
     const isHeaderLine = (above: Line, below: Line) => {
       const text = above.segments.map((seg) => seg.raw).join('');
@@ -452,7 +453,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   // In a dump a label that no other row lines up with (a footer such as 公用经费合计 set off by the converter)
   // belongs to the label column on its left.
   const foldedLabels = new Map<Segment, { range: [number, number]; figures: boolean }>();
-  if (options.dump) {
+  if (options.dump && body.length >= 3) {
     const holders = (c: { range: [number, number] }) => labelSegments.filter((seg) => seg.bbox[0] >= c.range[0] && seg.bbox[2] <= c.range[1]);
     const lonely = new Set(labelColumns.filter((c, k) => k > 0 && holders(c).length === 1));
     labelColumns.forEach((c, k) => {

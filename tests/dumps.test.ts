@@ -116,7 +116,7 @@ function score(answerKey: string, output: OutputDocument): { f1: number; silent:
 describe.skipIf(!haveShared || !havePdftotext)('layout dumps of the corpus (pdftotext -layout)', () => {
   // Floors are the figures measured when this suite was written; the aim is 0.995 everywhere.
   const rendered: [string, number][] = [
-    ['000', 0.996],
+    ['000', 1],
     ['001', 1],
     ['003', 1],
   ];
@@ -131,7 +131,7 @@ describe.skipIf(!haveShared || !havePdftotext)('layout dumps of the corpus (pdft
 
   // Final accounts: the answer is what the pipeline reads from the PDF itself (every identity passes there).
   const finals: [string, number][] = [
-    ['cn-gjxfj-2024-final.pdf', 0.96],
+    ['cn-gjxfj-2024-final.pdf', 0.965],
     ['gd-foshan-gdjt-2019-final.pdf', 0.94],
   ];
   for (const [file, floor] of finals) {
