@@ -11,6 +11,11 @@ export function titleKey(title: string): string {
     .replace(/）/g, ')');
 }
 
+/** A title pattern compiled for keys: the quotes titleKey drops are dropped from the pattern too. */
+function titlePattern(pattern: string): RegExp {
+  return new RegExp(pattern.replace(/[“”"'‘’「」『』]/g, ''));
+}
+
 function labelKey(label: string): string {
   return titleKey(label).replace(/[:：]$/, '');
 }
@@ -45,7 +50,7 @@ function matchTitle(template: Template, key: string): TableSpec | null {
       }
     }
     if (best) return best.spec;
-    for (const spec of template.tables) if (spec.title_patterns.some((p) => new RegExp(p).test(key))) return spec;
+    for (const spec of template.tables) if (spec.title_patterns.some((p) => titlePattern(p).test(key))) return spec;
   }
   return null;
 }
@@ -57,7 +62,7 @@ function matchTitle(template: Template, key: string): TableSpec | null {
 export function scoreTemplate(template: Template, raws: RawTable[], text: string): number {
   const required = template.tables.filter((t) => t.required);
   const titles = raws.map((r) => titleKey(r.title)).filter((t) => t !== '');
-  const found = required.filter((spec) => spec.titles.some((t) => titles.includes(titleKey(t))) || spec.title_patterns.some((p) => titles.some((t) => new RegExp(p).test(t)))).length;
+  const found = required.filter((spec) => spec.titles.some((t) => titles.includes(titleKey(t))) || spec.title_patterns.some((p) => titles.some((t) => titlePattern(p).test(t)))).length;
   const tableShare = required.length > 0 ? found / required.length : 0;
   const cues = template.cues.filter((c) => text.includes(c)).length;
   const cueShare = template.cues.length > 0 ? cues / template.cues.length : 0;
@@ -153,7 +158,8 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
     const next = head[i + 1] ? fullWidth(head[i + 1]!) : '';
     coverName = institution.exec(line) ?? (next && !/\d/.test(line) ? institution.exec(line + next) : null);
   }
-  const department = departmentLine?.[1]?.replace(/部门$/, '') ?? coverName?.[1] ?? null;
+  // The unit is often printed on the same line as the department ("部门：某某馆 单位：万元").
+  const department = departmentLine?.[1]?.replace(/(?:金额)?单位[:：].*$/, '').replace(/部门$/, '') || (coverName?.[1] ?? null);
   const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
   const text = lines.slice(0, 200).join('\n');
   const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? provinceOfCity(department ?? text.slice(0, 400));

@@ -17,6 +17,7 @@ export interface RawTable {
 const PAGE_NUMBER = /^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*\/\s*\d+)$/;
 const UNIT_LINE = /(?:金额)?单位[:：]\s*(万元|千元|亿元|元)/;
 const TOTAL_LABEL = /^(?:合计|总计|小计)$/;
+const TOTAL_NAME = /(?:合计|总计|小计)$/;
 
 /** A title line: ends with 表 (optionally followed by a bracketed qualifier), not a TOC entry. */
 export function isTitleLine(text: string): boolean {
@@ -223,8 +224,7 @@ export function columnPaths(grid: GridCell[][], headerRows: number): string[][] 
       }
       if (!cell.covered && label === '' && !grid.some((row) => row.some((x) => x.colSpan > 1 || x.rowSpan > 1))) {
         // Text grids carry no spans: a label followed by empty cells with sub-labels below spans them.
-        const below = header[r + 1]?.[c];
-        if (below && headerText(below) !== '') {
+        if (header.slice(r + 1).some((row) => headerText(row[c] ?? { ...cell, text: '' }) !== '')) {
           for (let cc = c - 1; cc >= 0; cc--) {
             const left = header[r]![cc]!;
             if (headerText(left) !== '') {
@@ -244,21 +244,28 @@ export function columnPaths(grid: GridCell[][], headerRows: number): string[][] 
   return paths;
 }
 
-type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty' | 'layout';
+type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty' | 'layout' | 'alt';
 
-/** A header row of column numbers: "栏次" and small integers only. */
+/** A header row of column numbers: "栏次" (or "**" under the label columns) and small integers only. */
 function isColumnNumberRow(row: GridCell[]): boolean {
   const filled = row.filter((c) => !c.covered && c.text !== '').map((c) => c.text.replace(/\s+/g, ''));
-  return filled.length > 0 && filled.every((t) => t === '栏次' || /^\d{1,2}$/.test(t)) && filled.some((t) => /^\d{1,2}$/.test(t));
+  return filled.length > 0 && filled.every((t) => t === '栏次' || /^\*+$/.test(t) || /^\d{1,2}$/.test(t)) && filled.some((t) => /^\d{1,2}$/.test(t));
 }
 
 const CODE_LABEL = /科目编码|科目代码|功能分类|经济分类科目编码|^编码$|^代码$/;
 const SPLIT_LABEL = /^(?:类|款|项)$/;
 const UNIT_LABEL = /单位代码|单位编码/;
 const NAME_LABEL = /名称|^项目$|^科目$|^项目名称$/;
+/** A classification printed beside the one that keys the row (政府经济分类 next to 部门经济分类). */
+const SECONDARY_LABEL = /政府(?:支出)?经济/;
+const CODE_NAME_CELL = /^\d{3,7}\s*[-－—]\s*[^\d\s]/;
 
 function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
   const roles = baseRoles(paths, body);
+  const labelColumns = roles.map((r, i) => (r === 'code' || r === 'name' ? i : -1)).filter((i) => i >= 0);
+  if (labelColumns.some((i) => !SECONDARY_LABEL.test(paths[i]!.join('/')))) {
+    for (const i of labelColumns) if (SECONDARY_LABEL.test(paths[i]!.join('/'))) roles[i] = 'alt';
+  }
   // One 科目编码 header over several columns is a split code (类 | 款 | 项) even when the sub-labels are not printed.
   for (let i = 0; i + 1 < roles.length; i++) {
     if (roles[i] === 'code' && roles[i + 1] === 'code' && paths[i]!.join('/') === paths[i + 1]!.join('/')) {
@@ -279,6 +286,8 @@ function baseRoles(paths: string[][], body: GridCell[][]): Role[] {
     if (SPLIT_LABEL.test(leaf)) return 'split';
     if (UNIT_LABEL.test(leaf)) return 'unit';
     if (NAME_LABEL.test(leaf) && !path.some((p) => /金额|预算数|决算数/.test(p))) return 'name';
+    // "30101-基本工资": a code and its name in one cell label the row, whatever the header says.
+    if (cells.length > 0 && cells.filter((x) => CODE_NAME_CELL.test(x.text)).length * 2 >= cells.length && cells.every((x) => !isPrintedFigure(x.raw))) return 'name';
     if (CODE_LABEL.test(leaf)) return 'code';
     if (cells.length === 0) return path.length === 0 ? 'empty' : 'value';
     const codeLike = cells.filter((x) => /^\d{2,9}$/.test(x.text.replace(/\s+/g, ''))).length;
@@ -352,13 +361,19 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
     const roles = columnRoles(paths, sideBody);
     // In a two-sided half the first column is the label column whatever its header says.
     if (twoSided && roles[0] !== 'name') roles[0] = 'name';
-    const lanes = twoSided ? [{ from: 0, to: paths.length }] : findLanes(roles, paths);
+    // A column of labels only ("1、人员经费和公用经费支出") in a half names the rows of another breakdown beside the first.
+    if (twoSided) roles.forEach((r, i) => {
+      const filled = sideBody.map((row) => row[i]).filter((x): x is GridCell => x !== undefined && !x.covered && x.text !== '');
+      if (r === 'value' && filled.length > 0 && filled.every((x) => parseAmountCell(x.raw).kind === 'text')) roles[i] = 'name';
+    });
+    const lanes = findLanes(roles, paths);
+    // The breakdowns side by side in one half (功能分类 | 支出用途) are tables of their own, each with its own totals.
+    const separate = twoSided && lanes.length > 1;
     // Side-by-side lanes (人员经费 | 公用经费, each code | name | amount) are unfolded into one list of rows.
-    const unfold = lanes.length > 1;
-    const first = lanes[0]!;
+    const unfold = !separate && lanes.length > 1;
     const laneValueCols = (lane: { from: number; to: number }) => roles.map((r, i) => (r === 'value' && i >= lane.from && i < lane.to ? i : -1)).filter((i) => i >= 0);
-    const columnPathsOut = laneValueCols(first).map((i) => (unfold ? paths[i]!.slice(-1) : paths[i]!));
-    const columns: Column[] = columnPathsOut.map((path, n) => ({ key: `c${n + 1}`, path }));
+    const laneColumns = lanes.map((lane): Column[] => laneValueCols(lane).map((i, n) => ({ key: `c${n + 1}`, path: unfold ? paths[i]!.slice(-1) : paths[i]! })));
+    const columns = laneColumns[0]!;
     const perLane: Row[][] = lanes.map(() => []);
     const splitStates = lanes.map(() => ({ last: [] as string[] }));
     for (const cells of sideBody) {
@@ -376,26 +391,32 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
           laneRows[k] = { ...a, values: b.values, cells: b.cells };
           laneRows[k + 1] = null;
         }
+        // A total label printed once across the breakdowns of a half names the figure of each.
+        if (separate && a && b && TOTAL_NAME.test(a.name) && b.name === '' && b.code === null && b.values.some((v) => v !== null)) {
+          laneRows[k + 1] = { ...b, name: a.name, name_raw: a.name_raw };
+        }
       }
       laneRows.forEach((row, k) => {
         if (row && (row.name !== '' || row.code !== null || row.values.some((v) => v !== null))) perLane[k]!.push(row);
       });
     }
-    const rows: Row[] = perLane.flat();
     if (unfold) issues.push({ code: 'table.lanes_unfolded', severity: 'info', table: raw.title, page: raw.pages[0] ?? null, message: `${lanes.length} side-by-side column groups of "${raw.title}" read as one list of rows` });
-    out.push({
-      kind: 'X-unknown',
-      part: side.part,
-      title: raw.title,
-      title_raw: raw.title_raw,
-      unit: raw.unit,
-      pages: raw.pages,
-      columns,
-      rows,
-      confidence: 1,
-      context: raw.context,
-      headerLabels: paths.flat(),
-    });
+    const pieces = separate ? perLane.map((rows, k) => ({ rows, columns: laneColumns[k]! })) : [{ rows: perLane.flat(), columns }];
+    for (const piece of pieces) {
+      out.push({
+        kind: 'X-unknown',
+        part: side.part,
+        title: raw.title,
+        title_raw: raw.title_raw,
+        unit: raw.unit,
+        pages: raw.pages,
+        columns: piece.columns,
+        rows: piece.rows,
+        confidence: 1,
+        context: raw.context,
+        headerLabels: paths.flat(),
+      });
+    }
   }
   return out;
 }
@@ -452,6 +473,8 @@ function readRow(
   const unitCandidates: string[] = [];
   let name: GridCell | null = null;
   let fallbackName: GridCell | null = null;
+  let altCode: string | null = null;
+  let altName: GridCell | null = null;
   cells.forEach((cell, i) => {
     if (cell.covered || cell.text === '') return;
     const compact = cell.text.replace(/\s+/g, '');
@@ -461,8 +484,15 @@ function readRow(
     else if (role === 'code' && digits) fullCode = compact;
     else if (role === 'unit' && digits) unitCandidates.push(compact);
     else if (role === 'name') name ??= cell;
+    else if (role === 'alt' && digits) altCode ??= compact;
+    else if (role === 'alt') altName ??= cell;
     else if (role !== 'value' && role !== 'layout') fallbackName ??= cell;
   });
+  // The secondary classification keys a row only when the row prints nothing else (a subtotal under it).
+  if (fullCode === null && name === null && fallbackName === null && splitCells.length === 0) {
+    fullCode = altCode;
+    name = altName;
+  }
   let code: string | null = fullCode;
   const firstSplit = splitCells.findIndex((c) => c !== undefined && c !== null);
   if (firstSplit >= 0) {

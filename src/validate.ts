@@ -176,6 +176,36 @@ function totalRow(table: TableIR): Row | undefined {
   return table.rows.find((r) => r.code === null && /^(?:合计|总计)$/.test(r.name));
 }
 
+const classNameCache = new Map<string, Set<string>>();
+
+/** The names of the 3-digit classes of a code system ("一般公共服务支出", "工资福利支出"). */
+function classNames(system: 'function' | 'economic'): Set<string> {
+  const cached = classNameCache.get(system);
+  if (cached) return cached;
+  const names = new Set<string>();
+  classNameCache.set(system, names);
+  const firsts = system === 'function' ? [2] : [3, 5];
+  for (const first of firsts) {
+    for (let n = first * 100; n < first * 100 + 100; n++) {
+      const ref = lookupCode(system, String(n));
+      if (ref) for (const name of [ref.name, ...ref.aliases]) names.add(titleKey(name));
+    }
+  }
+  return names;
+}
+
+/**
+ * Rows printed by name only (indentation lost): the rows named after a top-level class are the only
+ * level that is known, and only when the list opens with one; otherwise no total can be checked.
+ */
+function classRows(table: TableIR, spec: TableSpec, total: Row): Row[] {
+  if (spec.code_system === 'none') return [];
+  const names = classNames(spec.code_system);
+  const rows = table.rows.filter((r) => r !== total && r.name !== '' && !TOTAL_NAME.test(r.name));
+  const classes = rows.filter((r) => names.has(titleKey(r.name)));
+  return rows[0] && classes[0] === rows[0] ? classes : [];
+}
+
 function checkCodeHierarchy(table: TableIR, spec: TableSpec | undefined, checker: Checker): void {
   const coded = table.rows.filter((r) => r.code !== null);
   const counts = new Map<string, number>();
@@ -212,6 +242,7 @@ function checkCodeHierarchy(table: TableIR, spec: TableSpec | undefined, checker
     const withUnit = others.filter((r) => r.unit_code !== null);
     members = withUnit.length > 0 ? withUnit : others.filter((r) => r.name !== '' && !hasMajorOrdinal(r.name_raw));
   }
+  if (members.length === 0 && spec?.code_layout === 'none' && coded.length === 0) members = classRows(table, spec, total);
   if (members.length === 0) return;
   for (const c of cols) {
     const found = figure(total.name_raw || '合计', total, c);
@@ -235,6 +266,17 @@ function collapseGroups(rows: Row[], cols: number[]): Row[] {
     if (isParent) break;
   }
   return out;
+}
+
+const UNNUMBERED = 9;
+
+/** The depth of a row's printed sub-ordinal: （一） above 1、 above (1); unnumbered rows last. */
+function ordinalLevel(nameRaw: string): number {
+  const name = nameRaw.replace(/\s+/g, '');
+  if (/^[（(][一二三四五六七八九十]+[)）]/.test(name)) return 1;
+  if (/^\d+[、.．](?!\d)/.test(name)) return 2;
+  if (/^[（(]\d+[)）]/.test(name)) return 3;
+  return UNNUMBERED;
 }
 
 /** Labelled lists (收支总表 halves): 合计 = Σ numbered rows, 总计 = 合计 + the rows between, 一、X = Σ its unnumbered rows. */
@@ -264,13 +306,17 @@ function checkLabelledTotals(table: TableIR, checker: Checker): void {
   });
   rows.forEach((row, i) => {
     if (!hasMajorOrdinal(row.name_raw) || isTotal(row)) return;
-    const kids: Row[] = [];
+    const listed: Row[] = [];
     for (let k = i + 1; k < rows.length; k++) {
       const r = rows[k]!;
-      if (hasMajorOrdinal(r.name_raw) || isTotal(r)) break;
-      kids.push(r);
+      if (hasMajorOrdinal(r.name_raw) || isTotal(r) || /小计$/.test(r.name)) break;
+      listed.push(r);
     }
-    if (kids.length === 0 || kids.some((k) => /^其中/.test(k.name_raw.replace(/\s+/g, '')))) return;
+    if (listed.length === 0 || listed.some((k) => /^其中/.test(k.name_raw.replace(/\s+/g, '')))) return;
+    // "1、…" rows with "(1)…" rows under them: only the upper numbered level adds up to the group.
+    const levels = listed.map((k) => ordinalLevel(k.name_raw));
+    const top = Math.min(...levels);
+    const kids = new Set(levels.filter((l) => l < UNNUMBERED)).size > 1 ? listed.filter((_, n) => levels[n] === top) : listed;
     for (const c of cols) {
       const found = figure(row.name_raw, row, c);
       const parts = kids.map((m) => figure(m.name_raw, m, c));

@@ -253,3 +253,128 @@ describe('plain-text dumps of laid-out PDFs', () => {
     expect(t!.rows[1]!.cells[0]).toMatchObject({ confidence: DUMP_CONFIDENCE, page: null, bbox: null });
   });
 });
+
+describe('text grids without spans', () => {
+  it('give a column every spanning label above it, not only its direct parent', () => {
+    const text = [
+      '“三公”经费预算表',
+      '“三公”经费预算数\t\t\t\t\t\t机关运行经费预算数',
+      '合计\t因公出国(境)费\t公务用车购置及运行费\t\t\t公务接待费\t',
+      '\t\t小计\t购置费\t运行费\t\t',
+      '12.50\t0.00\t8.00\t0.00\t8.00\t4.50\t63.85',
+    ].join('\n');
+    const [raw] = assembleTables(textToFlow(text));
+    expect(columnPaths(raw!.rows, raw!.headerRows)).toEqual([
+      ['“三公”经费预算数', '合计'],
+      ['“三公”经费预算数', '因公出国(境)费'],
+      ['“三公”经费预算数', '公务用车购置及运行费', '小计'],
+      ['“三公”经费预算数', '公务用车购置及运行费', '购置费'],
+      ['“三公”经费预算数', '公务用车购置及运行费', '运行费'],
+      ['“三公”经费预算数', '公务接待费'],
+      ['机关运行经费预算数'],
+    ]);
+  });
+
+  it('read a ** / 1 2 3 … row as column numbers: the name column stays a name column', () => {
+    const text = [
+      '部门支出预算总表',
+      '功能分类科目名称\t总计\t基本支出\t\t项目支出',
+      '\t\t人员支出\t日常公用支出\t',
+      '**\t1\t2\t3\t4',
+      '合计\t10.00\t6.00\t1.00\t3.00',
+      '行政运行\t7.00\t6.00\t1.00\t',
+    ].join('\n');
+    const issues: Issue[] = [];
+    const [raw] = assembleTables(textToFlow(text));
+    const [t] = readTable(raw!, { departmentCode: null }, issues);
+    expect(t!.columns.map((c) => c.path)).toEqual([['总计'], ['基本支出', '人员支出'], ['基本支出', '日常公用支出'], ['项目支出']]);
+    expect(t!.rows.map((r) => [r.name, r.values])).toEqual([
+      ['合计', [10, 6, 1, 3]],
+      ['行政运行', [7, 6, 1, null]],
+    ]);
+    expect(issues.filter((i) => i.code === 'cell.not_a_number')).toEqual([]);
+  });
+});
+
+describe('two economic classifications side by side', () => {
+  it('key a row by its 部门经济分类 code, in code-name cells ("30101-基本工资") or in code | name columns', () => {
+    const beijing = [
+      '一般公共预算基本支出表',
+      '政府支出经济分类科目\t部门支出经济分类科目\t预算数\t\t',
+      '\t\t合计\t人员经费\t公用经费',
+      '50101-工资奖金津补贴\t30101-基本工资\t1.500000\t1.500000\t',
+      '50206-公务接待费\t30217-公务接待费\t0.500000\t\t0.500000',
+      '\t合计\t2.000000\t1.500000\t0.500000',
+    ].join('\n');
+    const [rawBj] = assembleTables(textToFlow(beijing));
+    const [bj] = readTable(rawBj!, { departmentCode: null }, []);
+    expect(bj!.columns.map((c) => c.path)).toEqual([['预算数', '合计'], ['预算数', '人员经费'], ['预算数', '公用经费']]);
+    expect(bj!.rows.map((r) => [r.code, r.name, r.values])).toEqual([
+      ['30101', '基本工资', [1.5, 1.5, null]],
+      ['30217', '公务接待费', [0.5, null, 0.5]],
+      [null, '合计', [2, 1.5, 0.5]],
+    ]);
+
+    const xian = [
+      '一般公共预算基本支出明细表',
+      '部门经济科目编码\t部门经济科目名称\t政府经济科目编码\t政府经济科目名称\t合计',
+      '301\t工资福利支出\t\t\t150',
+      '30101\t基本工资\t50101\t工资奖金津补贴\t150',
+    ].join('\n');
+    const [rawXa] = assembleTables(textToFlow(xian));
+    const [xa] = readTable(rawXa!, { departmentCode: null }, []);
+    expect(xa!.rows.map((r) => [r.code, r.name])).toEqual([
+      ['301', '工资福利支出'],
+      ['30101', '基本工资'],
+    ]);
+  });
+});
+
+describe('收支总表 halves with several breakdowns', () => {
+  it('read each breakdown (功能分类 | 支出用途) as a table of its own, a total label printed once naming each figure', () => {
+    const text = [
+      '收支预算总表',
+      '收入\t\t支出\t\t\t',
+      '\t\t功能分类\t\t支出用途\t',
+      '项目名称\t金额\t功能科目名称\t金额\t项目名称\t金额',
+      '一、财政拨款\t10.00\t一、一般公共服务支出\t10.00\t一、基本支出\t6.00',
+      '\t\t\t\t二、项目支出\t4.00',
+      '收入合计\t10.00\t支出合计\t10.00\t\t10.00',
+    ].join('\n');
+    const [raw] = assembleTables(textToFlow(text));
+    const [income, byFunction, byUse] = readTable(raw!, { departmentCode: null }, []);
+    expect(income!.rows.map((r) => r.name)).toEqual(['财政拨款', '收入合计']);
+    expect(byFunction).toMatchObject({ part: 'expense', columns: [{ path: ['功能分类', '金额'] }] });
+    expect(byFunction!.rows.map((r) => [r.name, r.values])).toEqual([
+      ['一般公共服务支出', [10]],
+      ['支出合计', [10]],
+    ]);
+    expect(byUse).toMatchObject({ part: 'expense', columns: [{ path: ['支出用途', '金额'] }] });
+    expect(byUse!.rows.map((r) => [r.name, r.values])).toEqual([
+      ['基本支出', [6]],
+      ['项目支出', [4]],
+      ['支出合计', [10]],
+    ]);
+  });
+
+  it('take a column of labels only ("1、人员经费和公用经费支出") as the names of another breakdown', () => {
+    const text = [
+      '部门综合预算收支总表',
+      '收入\t\t支出\t\t\t',
+      '项目\t预算数\t支出功能分科目（按大类）\t预算数\t部门预算支出经济科目（按大类）\t预算数',
+      '一、部门预算\t10.00\t一、部门预算\t10.00\t一、部门预算\t10.00',
+      '\t\t1、一般公共服务支出\t10.00\t1、人员经费和公用经费支出\t10.00',
+      '收入总计\t10.00\t支出总计\t10.00\t支出总计\t10.00',
+    ].join('\n');
+    const issues: Issue[] = [];
+    const [raw] = assembleTables(textToFlow(text));
+    const tables = readTable(raw!, { departmentCode: null }, issues);
+    expect(tables.map((t) => [t.part, t.columns.length])).toEqual([
+      ['income', 1],
+      ['expense', 1],
+      ['expense', 1],
+    ]);
+    expect(tables[2]!.rows.map((r) => r.name)).toEqual(['部门预算', '人员经费和公用经费支出', '支出总计']);
+    expect(issues.filter((i) => i.code === 'cell.not_a_number')).toEqual([]);
+  });
+});

@@ -152,3 +152,60 @@ describe('final-account identities', () => {
     expect(bad.issues.find((i) => i.code === 'identity.row_sum')).toMatchObject({ found: 13, expected: 12 });
   });
 });
+
+describe('rows printed by name only (Hangzhou: no codes, indentation lost)', () => {
+  const hangzhou = loadTemplates().find((t) => t.id === 'hangzhou-department-budget')!;
+  const t03 = (total: string) =>
+    [
+      '表3：2026年市级部门支出预算总表',
+      '单位：万元',
+      '功能分类科目名称\t总计',
+      '**\t1',
+      `合计\t${total}`,
+      '一般公共服务支出\t7.00',
+      '档案事务\t7.00',
+      '行政运行\t7.00',
+      '住房保障支出\t3.00',
+      '住房改革支出\t3.00',
+      '住房公积金\t3.00',
+    ].join('\n');
+
+  it('total only the rows named after a class (一般公共服务支出, 住房保障支出), never every row', async () => {
+    const good = await run(t03('10.00'), hangzhou);
+    const checks = good.issues.filter((i) => i.code === 'identity.total_row');
+    expect(checks).toEqual([]);
+    expect(good.checks).toMatchObject({ failed: 0, run: 1 });
+    const bad = await run(t03('11.00'), hangzhou);
+    expect(bad.issues.find((i) => i.code === 'identity.total_row')).toMatchObject({ severity: 'error', found: 11, expected: 10 });
+  });
+
+  it('skip the total when the list does not open with a class (units of a department, nested or not)', async () => {
+    const byUnit = ['表2：2026年市级部门收入预算总表', '单位：万元', '单位名称\t总计', '**\t1', '合计\t10.00', '某某局\t10.00', '某某局本级\t6.00', '某某中心\t4.00'].join('\n');
+    const doc = await run(byUnit, hangzhou);
+    expect(doc.checks.failed).toBe(0);
+    expect(doc.issues.filter((i) => i.code === 'identity.total_row')).toEqual([]);
+  });
+});
+
+describe('labelled groups with two numbered levels', () => {
+  const xian = loadTemplates().find((t) => t.id === 'xian-comprehensive-budget')!;
+  it('add up the upper level only ("1、…" rows, not the "(1)…" rows under them)', async () => {
+    const t01 = (group: string) =>
+      [
+        '2022年部门综合预算收支总表',
+        '单位：元',
+        '收入\t\t支出\t',
+        '项目\t预算数\t部门预算支出经济科目（按大类）\t预算数',
+        `一、部门预算\t10.00\t一、部门预算\t${group}`,
+        '\t\t1、人员经费和公用经费支出\t6.00',
+        '\t\t (1)工资福利支出\t6.00',
+        '\t\t2、专项业务经费支出\t4.00',
+        '\t\t (1)商品和服务支出\t4.00',
+        '收入总计\t10.00\t支出总计\t10.00',
+      ].join('\n');
+    const good = await run(t01('10.00'), xian);
+    expect(good.issues.filter((i) => i.code === 'identity.labelled_group')).toEqual([]);
+    const bad = await run(t01('12.00'), xian);
+    expect(bad.issues.find((i) => i.code === 'identity.labelled_group' && i.part === 'expense')).toMatchObject({ found: 12, expected: 10 });
+  });
+});
