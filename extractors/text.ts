@@ -127,12 +127,14 @@ function withoutPageNumbers(lines: string[]): string[] {
   return lines.map((l, i) => (drop.has(i) ? '' : l));
 }
 
+const LETTER_SPACED_WORDS = new Set(['收入', '支出', '项目', '合计', '总计', '小计', '金额', '科目', '行次', '栏次', '单位', '名称', '预算数', '决算数', '本年收入', '本年支出']);
+
 /** Header words printed letter-spaced ("收   入", "项  目") are one word: the spaces become a no-break join. */
 function joinLetterSpaced(line: string): string {
   return line.replace(/(?<=^|\s)\p{Script=Han}(?: {1,6}\p{Script=Han})+(?=\s|$)/gu, (run) => {
     const chars = run.replace(/ +/g, '');
-    // 类 款 项 are three columns of their own.
-    if (/^[类款项]+$/.test(chars)) return run;
+    // Only words printed letter-spaced in headers: "入   入" are the tails of two wrapped column names.
+    if (!LETTER_SPACED_WORDS.has(chars)) return run;
     // Keep the run's width so the words after it stay in their columns.
     return chars + ' '.repeat(run.length - chars.length);
   });

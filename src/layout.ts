@@ -532,6 +532,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     // printed flush right) is its own; the others head blank columns.
     // A name on the top line of a deeper header heads a lane or a group (人员经费 | 公用经费), never a blank column.
     const names = spelledNames(block.slice(0, headerLines), options.headerWords).filter((n) => headerLines < 2 || n.line > 0).map((n) => n.range);
+    if (process.env.DEBUG_SPELL) console.error('names', JSON.stringify(names), JSON.stringify(typed.map((t) => [t.figures, t.range])));
     const blank: [number, number][] = [];
     typed.forEach((c, k) => {
       if (!c.figures) return;
@@ -700,7 +701,8 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
         const found = spell(word, near.filter((p) => distance(p.seg, k) === 0), (p) => distance(p.seg, k));
         if (found && (!best || score(found) < score(best))) best = found;
       }
-      if (!best) return null;
+      // A column no known name fits keeps whatever pieces are left nearest to it.
+      if (!best) continue;
       best.pieces.forEach((p) => used.add(p));
       leafOf[k] = best.pieces;
     }
@@ -769,6 +771,7 @@ function spelledNames(lines: Line[], words: readonly string[]): { range: [number
       const found = spell(name, local, (p) => (p === first ? 0 : Math.abs(p.seg.bbox[0] - first.seg.bbox[0])));
       if (!found || found.pieces[0] !== first) continue;
       found.pieces.forEach((p) => used.add(p));
+      if (process.env.DEBUG_SPELL) console.error('spelled', name, found.pieces.map((p) => `${p.text}@${p.line}:${p.seg.bbox[0]}`).join(' '));
       const range: [number, number] = [Math.min(...found.pieces.map((p) => p.seg.bbox[0])), Math.max(...found.pieces.map((p) => p.seg.bbox[2]))];
       ranges.push({ range, line: first.line });
     }
