@@ -93,6 +93,20 @@ const SAMPLES = [
     what: 'Cangxi County Healthcare Security Bureau (苍溪县医疗保障局, Sichuan), 2023 department budget, Sichuan layout: 12 budget tables (类/款/项 code columns, 3-row headers, empty tables with 空表说明) plus 绩效目标 tables.',
   },
   {
+    out: 'xiamen-style-2024-budget.pdf',
+    fixture: 'tests/fixtures/xiamen-style-budget.txt',
+    kind: 'pdf',
+    title: '厦门市某某局2024年部门预算',
+    what: 'An invented Xiamen-style department budget (the project\'s own fixture): tables as 附件 after the narrative, titled …总体情况表, unit-code income rows, 人员/公用 columns, 三公 in one row, 市对区转移支付.',
+  },
+  {
+    out: 'final-account-2024.pdf',
+    fixture: 'tests/fixtures/templates/national-final-account.txt',
+    kind: 'pdf',
+    title: '某某市档案馆2024年度部门决算',
+    what: 'An invented department final account (部门决算, the project\'s own fixture): nine 决算 tables with 行次 columns and a 栏次 row, 基本支出决算表 in side-by-side lanes.',
+  },
+  {
     out: 'zhangzhou-2025-budget.txt',
     seed: '001_24fbb779d4aea8e6.txt',
     kind: 'copy',
@@ -182,10 +196,11 @@ function blockText(b) {
 function structure(blocks) {
   const tocIdx = blocks.findIndex((b) => b.type === 'line' && RE_TOC.test(blockText(b)));
   const firstPart = blocks.findIndex((b, i) => i > tocIdx && b.type === 'line' && RE_PART.test(blockText(b)));
-  if (tocIdx < 0 || firstPart < 0) throw new Error('seed has no 目录 or no 第一部分');
-  const cover = blocks.slice(0, tocIdx).flatMap((b) => b.raw.map(plain)).filter(Boolean);
-  const toc = blocks.slice(tocIdx + 1, firstPart);
-  const body = blocks.slice(firstPart);
+  // A short fixture without 目录 / 第X部分: its first line is the cover, the rest is the body.
+  const bare = tocIdx < 0 || firstPart < 0;
+  const cover = bare ? blocks.slice(0, 1).flatMap((b) => b.raw.map(plain)).filter(Boolean) : blocks.slice(0, tocIdx).flatMap((b) => b.raw.map(plain)).filter(Boolean);
+  const toc = bare ? [] : blocks.slice(tocIdx + 1, firstPart);
+  const body = bare ? blocks.slice(1) : blocks.slice(firstPart);
 
   // 1. tables and their lead-in lines
   const consumed = new Set();
@@ -865,7 +880,7 @@ async function renderPdf(PDFDocument, seedText, sample) {
   const r = new Renderer(PDFDocument, {
     title: sample.title,
     author: doc.cover.find((l) => /局|委|办|院|厅|部/.test(l) && !/预算/.test(l)) ?? '',
-    subject: `Sample rendered from seed ${sample.seed}`,
+    subject: `Sample rendered from ${sample.fixture ?? `seed ${sample.seed}`}`,
   });
   r.cover(doc.cover);
   r.toc(doc.toc);
@@ -896,7 +911,7 @@ function readme(results) {
   L.push('| file | what | seed | seed sha256 | size | pages | sha256 |');
   L.push('|---|---|---|---|---|---|---|');
   for (const x of results) {
-    L.push(`| \`${x.out}\` | ${x.what} | \`../shared/seeds/${x.seed}\` | \`${x.seedSha}\` | ${kb(x.size)} | ${x.pages ?? '–'} | \`${x.sha}\` |`);
+    L.push(`| \`${x.out}\` | ${x.what} | \`${x.fixture ?? `../shared/seeds/${x.seed}`}\` | \`${x.seedSha}\` | ${kb(x.size)} | ${x.pages ?? '–'} | \`${x.sha}\` |`);
   }
   L.push('');
   L.push('## How they are made');
@@ -965,7 +980,8 @@ async function main() {
   const outputs = [];
   const results = [];
   for (const s of SAMPLES) {
-    const seedPath = path.join(opts.seeds, s.seed);
+    // Samples of the project's own making render a committed fixture instead of a shared seed.
+    const seedPath = s.fixture ? path.join(ROOT, s.fixture) : path.join(opts.seeds, s.seed);
     if (!fs.existsSync(seedPath)) fail(`seed not found: ${seedPath} (use --seeds DIR)`);
     const seedBuf = fs.readFileSync(seedPath);
     let buf;

@@ -11,7 +11,7 @@ import { projectRoot } from '../src/paths.js';
  * Regenerate them deliberately with `UPDATE_GOLDEN=1 npx vitest run tests/e2e.test.ts` and review the diff.
  */
 const root = projectRoot();
-const SAMPLES = ['quanzhou-2023-budget.pdf', 'cangxi-2023-budget.pdf', 'zhangzhou-2025-budget.txt'];
+const SAMPLES = ['quanzhou-2023-budget.pdf', 'cangxi-2023-budget.pdf', 'zhangzhou-2025-budget.txt', 'xiamen-style-2024-budget.pdf'];
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function digest(doc: OutputDocument) {
