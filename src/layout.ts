@@ -763,11 +763,10 @@ function spelledNames(lines: Line[], words: readonly string[]): { range: [number
   const names = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2 && !GROUP_HEADER.test(w)).sort((a, b) => b.length - a.length);
   const used = new Set<Piece>();
   const ranges: { range: [number, number]; line: number }[] = [];
-  const reach = 40;
   for (const name of names) {
     for (const first of pieces) {
       if (used.has(first) || !name.startsWith(first.text)) continue;
-      const local = pieces.filter((p) => !used.has(p) && p.seg.bbox[0] <= first.seg.bbox[2] + reach && p.seg.bbox[2] >= first.seg.bbox[0] - reach && (p === first || p.line > first.line || p.seg.bbox[0] > first.seg.bbox[0]));
+      const local = pieces.filter((p) => !used.has(p) && p.seg.bbox[0] <= first.seg.bbox[2] + WRAP_REACH && p.seg.bbox[2] >= first.seg.bbox[0] - WRAP_REACH && (p === first || p.line > first.line || p.seg.bbox[0] > first.seg.bbox[0]));
       const found = spell(name, local, (p) => (p === first ? 0 : Math.abs(p.seg.bbox[0] - first.seg.bbox[0])));
       if (!found || found.pieces[0] !== first) continue;
       found.pieces.forEach((p) => used.add(p));
@@ -780,6 +779,9 @@ function spelledNames(lines: Line[], words: readonly string[]): { range: [number
 }
 
 /** The pieces that spell `word` in reading order (line by line, left to right), the cheapest such choice. */
+/** How far (layout units: 10 per dumped character) a wrapped header piece may sit from the first piece of its name. */
+const WRAP_REACH = 40;
+
 function spell(word: string, pieces: Piece[], cost: (p: Piece) => number): { pieces: Piece[]; cost: number } | null {
   const ordered = [...pieces].sort((a, b) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0]);
   let best: { pieces: Piece[]; cost: number } | null = null;
@@ -792,6 +794,9 @@ function spell(word: string, pieces: Piece[], cost: (p: Piece) => number): { pie
     for (let i = from; i < ordered.length; i++) {
       const p = ordered[i]!;
       if (p.text.length === 0 || !word.startsWith(p.text, at)) continue;
+      // The pieces of one wrapped name sit within a few characters of each other.
+      const first = chosen[0];
+      if (first && (p.seg.bbox[0] > first.seg.bbox[2] + WRAP_REACH || p.seg.bbox[2] < first.seg.bbox[0] - WRAP_REACH)) continue;
       chosen.push(p);
       walk(at + p.text.length, i + 1, chosen, total + cost(p) + 1);
       chosen.pop();
