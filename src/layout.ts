@@ -448,7 +448,8 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const numberRow = body.map(columnNumbers).find((n) => n !== null) ?? [];
   const placedFigures = options.dump ? figuresByOrder(body.filter((l) => l.segments.some(isFigure)).map((l) => l.segments.filter(isFigure)), numberRow) : null;
   const figureColumns = placedFigures ? placedFigures.columns.map((range) => ({ range, figures: true })) : merge(bodySegments.filter(isFigure)).map((c) => ({ range: c, figures: true }));
-  const labelSegments = bodySegments.filter((seg) => !isFigure(seg));
+  // Column numbers sit in the figure columns they number.
+  const labelSegments = bodySegments.filter((seg) => !isFigure(seg) && !(placedFigures?.index.has(seg) ?? false));
   let labelColumns = merge(labelSegments).map((c) => ({ range: c, figures: false }));
   // In a dump a label that no other row lines up with (a footer such as 公用经费合计 set off by the converter)
   // belongs to the label column on its left.
@@ -632,7 +633,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const sideLines = header.filter((l) => l.segments.every((seg) => /^(?:本年)?(?:收入|支出)$/.test(seg.raw.replace(/\s+/g, ''))));
   const labelLines = header.filter((l) => !sideLines.includes(l));
   const spelled = options.headerWords ? spellHeader(labelLines, typed, options.headerWords, territoryDistance) : null;
-  const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((segs) => cellOf(segs, ''))) : leveledHeaderRows(labelLines))];
+  const headerRows = [...sideLines.map(sideRow), ...(spelled ? spelled.map((row) => row.map((c) => ({ ...cellOf(c.segs, ''), colSpan: Math.max(1, c.span), covered: c.span === 0 }))) : leveledHeaderRows(labelLines))];
   const bodyRows = options.dump ? dumpRows(body, (l) => rowOf([l], ' ', true), (seg) => columnOf(seg, false), isFigure) : body.map((l) => rowOf([l], ' ', true));
   const rows = mergeLabelIntoFigureColumns([...headerRows, ...bodyRows], headerRows.length, typed);
   const bbox = block.map((l) => l.bbox).reduce(union);
@@ -675,7 +676,7 @@ interface Piece {
  * Known group words left over (本年支出, 预算数 …) form a level above; other leftovers join their nearest column.
  * Returns header rows of segments per column, or null when some figure column spells no known name.
  */
-function spellHeader(lines: Line[], typed: { range: [number, number]; figures: boolean }[], words: readonly string[], distance: (seg: Segment, k: number) => number): Segment[][][] | null {
+function spellHeader(lines: Line[], typed: { range: [number, number]; figures: boolean }[], words: readonly string[], distance: (seg: Segment, k: number) => number): HeaderCell[][] | null {
   if (lines.length === 0) return null;
   const pieces: Piece[] = lines.flatMap((l, line) => l.segments.map((seg) => ({ seg, text: normaliseText(seg.raw).replace(/\s+/g, ''), line })));
   const known = [...new Set(words.map((w) => w.replace(/\s+/g, '')))].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
@@ -728,13 +729,16 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
   }
   if (!leafOf) return null;
   const used = new Set<Piece>(leafOf.flat());
-  const groupOf: Piece[][] = typed.map(() => []);
-  for (const p of pieces) {
-    if (used.has(p)) continue;
+  const grouped: { piece: Piece; nearest: number }[] = [];
+  const nearestColumn = (p: Piece) => {
     let nearest = 0;
     for (let k = 1; k < typed.length; k++) if (distance(p.seg, k) < distance(p.seg, nearest)) nearest = k;
+    return nearest;
+  };
+  for (const p of pieces) {
+    if (used.has(p)) continue;
     if (GROUP_HEADER.test(p.text) || groups.has(p)) {
-      groupOf[nearest]!.push(p);
+      grouped.push({ piece: p, nearest: nearestColumn(p) });
       continue;
     }
     // Any other leftover names a label column (行次, 科目名称 …) or a column no known name fits.
@@ -746,12 +750,70 @@ function spellHeader(lines: Line[], typed: { range: [number, number]; figures: b
   // 科目编码 over 类 | 款 | 项 heads all three: whatever shares a column with one of them is a level above.
   leafOf.forEach((ps, k) => {
     if (ps.length < 2 || !ps.some((p) => /^[类款项]$/.test(p.text))) return;
-    groupOf[k]!.push(...ps.filter((p) => !/^[类款项]$/.test(p.text)));
+    grouped.push(...ps.filter((p) => !/^[类款项]$/.test(p.text)).map((piece) => ({ piece, nearest: k })));
     leafOf[k] = ps.filter((p) => /^[类款项]$/.test(p.text));
   });
   const bySpelling = (a: Piece, b: Piece) => a.line - b.line || a.seg.bbox[0] - b.seg.bbox[0];
-  const leafRow = leafOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg));
-  return groupOf.some((g) => g.length > 0) ? [groupOf.map((ps) => ps.sort(bySpelling).map((p) => p.seg)), leafRow] : [leafRow];
+  const leafText = leafOf.map((ps) => ps.sort(bySpelling).map((p) => p.text).join(''));
+  const leafRow: HeaderCell[] = leafOf.map((ps) => ({ segs: ps.map((p) => p.seg), span: 1 }));
+  return [...groupLevels(grouped, typed, leafText), leafRow];
+}
+
+/** A header cell of a rebuilt dump header: its words and how many columns it spans (0: covered by a span). */
+interface HeaderCell {
+  segs: Segment[];
+  span: number;
+}
+
+const VEHICLE_GROUP = /^公务用车购置及运行(?:维护)?费$/;
+const VEHICLE_PART = /^(?:小计|.*购置费|.*运行(?:维护)?费)$/;
+
+/**
+ * Header levels above the leaves, one per printed line of group words, each group spanning its columns:
+ * 科目编码 its 类|款|项, 公务用车购置及运行费 its 小计|购置费|运行费, any other (预算数, 本年支出 …) the figure
+ * columns nearer to it than to another group on its line, within its parent's span.
+ */
+function groupLevels(grouped: { piece: Piece; nearest: number }[], typed: { range: [number, number]; figures: boolean }[], leafText: string[]): HeaderCell[][] {
+  const lines = [...new Set(grouped.map((g) => g.piece.line))].sort((a, b) => a - b);
+  const centre = (range: [number, number]) => (range[0] + range[1]) / 2;
+  const spans: { from: number; to: number }[][] = [];
+  const rows: HeaderCell[][] = [];
+  for (const line of lines) {
+    const onLine = grouped.filter((g) => g.piece.line === line).sort((a, b) => a.nearest - b.nearest);
+    const row: HeaderCell[] = typed.map(() => ({ segs: [], span: 1 }));
+    const levelSpans: { from: number; to: number }[] = [];
+    for (const g of onLine) {
+      const run = (fits: (k: number) => boolean) => {
+        let from = g.nearest;
+        let to = g.nearest;
+        if (!fits(from)) return null;
+        while (from > 0 && fits(from - 1)) from--;
+        while (to + 1 < typed.length && fits(to + 1)) to++;
+        return { from, to };
+      };
+      let span: { from: number; to: number } | null;
+      if (/^[类款项]$/.test(leafText[g.nearest] ?? '')) span = run((k) => /^[类款项]$/.test(leafText[k] ?? ''));
+      else if (VEHICLE_GROUP.test(g.piece.text)) span = run((k) => typed[k]!.figures && VEHICLE_PART.test(leafText[k] ?? ''));
+      else {
+        const parent = spans.flat().filter((p) => p.from <= g.nearest && g.nearest <= p.to).pop();
+        const mine = typed.flatMap((c, k) => {
+          if (!c.figures || (parent && (k < parent.from || k > parent.to))) return [];
+          const gap = (o: { piece: Piece }) => Math.abs((o.piece.seg.bbox[0] + o.piece.seg.bbox[2]) / 2 - centre(c.range));
+          const closest = onLine.reduce((a, b) => (gap(b) < gap(a) ? b : a));
+          return closest === g ? [k] : [];
+        });
+        span = mine.length > 0 ? { from: Math.min(...mine), to: Math.max(...mine) } : null;
+      }
+      span ??= { from: g.nearest, to: g.nearest };
+      if (levelSpans.some((o) => span!.from <= o.to && span!.to >= o.from)) continue;
+      levelSpans.push(span);
+      row[span.from] = { segs: [g.piece.seg], span: span.to - span.from + 1 };
+      for (let k = span.from + 1; k <= span.to; k++) row[k] = { segs: [], span: 0 };
+    }
+    spans.push(levelSpans);
+    rows.push(row);
+  }
+  return rows;
 }
 
 /**
