@@ -906,6 +906,7 @@ function median(values: number[]): number {
 /** Monotone placement of positions onto slots (fewer positions than slots) with the least total distance. */
 function placeInOrder(positions: number[], slots: number[]): number[] {
   const m = positions.length;
+  if (m === 0 || m > slots.length) return positions.map((_, i) => Math.min(i, slots.length - 1));
   const cost = positions.map(() => new Array<number>(slots.length).fill(Infinity));
   const from = positions.map(() => new Array<number>(slots.length).fill(-1));
   for (let i = 0; i < m; i++) {
