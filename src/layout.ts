@@ -388,7 +388,7 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     }
     // Header lines: the lines right above without amounts, up to six, stopping at a title, a unit line or a gap.
     const isHeaderLine = (above: Line, below: Line) => {
-      const text = above.segments.map((seg) => seg.raw).join('');
+      const text = normaliseText(above.segments.map((seg) => seg.raw).join(''));
       const gap = below.bbox[1] - above.bbox[3];
       // A dump's header lines are often one long wrapped word ("当年财政拨款预算安排").
       const shortEnough = text.length <= (options.dump ? 12 : 6) && !/[:：]/.test(text);
@@ -413,7 +413,7 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
 
 /** A line that ends a dumped table: a note, a title, a unit line or running text. */
 function isTableStop(line: Line): boolean {
-  const text = line.segments.map((s) => s.raw).join('');
+  const text = normaliseText(line.segments.map((s) => s.raw).join(''));
   return /^(?:注|说明|备注)|表$|单位[:：]|[。；]/.test(text) || (line.segments.length === 1 && text.length > 40);
 }
 
@@ -441,7 +441,7 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   // A 栏次 row numbers every figure column, blank ones too.
   const columnNumbers = (l: Line): Segment[] | null => {
     // Two-sided tables print 栏次 once per half.
-    const numbers = l.segments.filter((seg) => !/^栏\s*次$/.test(seg.raw));
+    const numbers = l.segments.filter((seg) => !/^栏\s*次$/.test(normaliseText(seg.raw)));
     const counting = numbers.length >= 2 && numbers.every((seg, k) => seg.raw === String(k + 1) || (k > 0 && Number(seg.raw) === Number(numbers[k - 1]!.raw) + 1));
     return counting && (numbers !== l.segments || numbers.length >= 3) ? numbers : null;
   };
