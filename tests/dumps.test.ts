@@ -146,6 +146,23 @@ describe.skipIf(!haveShared || !havePdftotext)('layout dumps of the corpus (pdft
     });
   }
 
+  // Markdown as other converters write it: pipe tables under a |---| line, section headings as ##.
+  for (const [seed, id] of [['000_5a1b76a3c0f27d73.txt', '000'], ['003_6bd304a2aa0ee1ee.txt', '003']] as const) {
+    it(`Markdown made from seed ${id} scores F1 = 1 against ${id}.json`, async () => {
+      const lines = readFileSync(path.join(shared, 'seeds', seed), 'utf8').split('\n');
+      const markdown = lines.flatMap((line, i) => {
+        if (!line.includes('\t')) return [/^[一二三四五六七八九十]+、/.test(line) ? `## ${line}` : line];
+        const cells = line.split('\t').map((c) => c.trim());
+        const row = `| ${cells.join(' | ')} |`;
+        return lines[i - 1]?.includes('\t') ? [row] : [row, `|${'---|'.repeat(cells.length)}`];
+      });
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-md-')), `${id}.md`);
+      writeFileSync(file, markdown.join('\n'));
+      const { output } = await processFile(file);
+      expect(score(path.join(shared, 'corpus', 'groundtruth', `${id}.json`), output)).toEqual(expect.objectContaining({ f1: 1, silent: 0 }));
+    });
+  }
+
   // Final accounts: the answer is what the pipeline reads from the PDF itself (every identity passes there).
   const finals: [string, number][] = [
     ['cn-gjxfj-2024-final.pdf', 0.995],
