@@ -936,12 +936,25 @@ function placeInOrder(positions: number[], slots: number[]): number[] {
  * that cell empty, when it goes on a name already wrapped, or when it is too short to be a name; else it is a row
  * with nothing budgeted.
  */
-function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: Segment) => number, isFigure: (seg: Segment) => boolean): GridCell[][] {
+function dumpRows(lines: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: Segment) => number, isFigure: (seg: Segment) => boolean): GridCell[][] {
+  let body = lines;
   const pitch = (body[0]?.bbox[3] ?? 0) - (body[0]?.bbox[1] ?? 0);
   const emptyAt = (line: Line | undefined, column: number) => line !== undefined && line.segments.length >= 2 && rowOf(line)[column]!.raw.trim() === '';
+  // A figure too wide for its cell wraps: "24995.9" on one line, its last digits right under it.
+  const tails = new Set<Line>();
+  body.forEach((line, k) => {
+    const tail = line.segments.length === 1 ? line.segments[0]! : null;
+    if (!tail || !/^\d{1,3}$/.test(tail.raw)) return;
+    const above = body.slice(Math.max(0, k - 2), k).reverse().flatMap((l) => (Math.abs(l.bbox[1] - line.bbox[1]) <= pitch * 2.5 ? l.segments.filter(isFigure) : []));
+    const head = above.find((seg) => Math.abs(seg.bbox[2] - tail.bbox[2]) <= 10 && /\.\d$/.test(seg.raw));
+    if (!head) return;
+    head.raw += tail.raw;
+    tails.add(line);
+  });
+  body = body.filter((l) => !tails.has(l));
   const fragments = new Set<Line>();
   body.forEach((line, k) => {
-    if (line.segments.length !== 1 || isFigure(line.segments[0]!)) return;
+    if (line.segments.length !== 1 || isFigure(line.segments[0]!) || /^\d+$/.test(line.segments[0]!.raw)) return;
     const column = columnOf(line.segments[0]!);
     const near = (other: Line | undefined) => other !== undefined && Math.abs(other.bbox[1] - line.bbox[1]) <= pitch * 2.5;
     const neighbourEmpty = [body[k - 1], body[k + 1]].some((other) => near(other) && emptyAt(other, column));
@@ -950,8 +963,23 @@ function dumpRows(body: Line[], rowOf: (l: Line) => GridCell[], columnOf: (seg: 
     const short = !/^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d)/.test(line.segments[0]!.raw) && [...line.segments[0]!.raw].length <= 3;
     if (neighbourEmpty || goesOn || wrappedAround || short) fragments.add(line);
   });
-  const dataLines = body.filter((l) => !fragments.has(l));
-  const bodyRows = dataLines.map(rowOf);
+  let dataLines = body.filter((l) => !fragments.has(l));
+  let bodyRows = dataLines.map(rowOf);
+  // Figures printed on a line of their own just above a row with those cells empty belong to that row
+  // (a tall cell whose figure sits higher than its wrapped label).
+  const floating = new Set<number>();
+  bodyRows.forEach((row, r) => {
+    const next = bodyRows[r + 1];
+    const line = dataLines[r]!;
+    if (!next || line.segments.some((seg) => !isFigure(seg)) || dataLines[r + 1]!.bbox[1] - line.bbox[1] > pitch * 2.5) return;
+    if (!row.every((cell, c) => cell.raw.trim() === '' || next[c]!.raw.trim() === '')) return;
+    row.forEach((cell, c) => {
+      if (cell.raw.trim() !== '') next[c] = cell;
+    });
+    floating.add(r);
+  });
+  dataLines = dataLines.filter((_, r) => !floating.has(r));
+  bodyRows = bodyRows.filter((_, r) => !floating.has(r));
   let previous: { line: Line; row: number } | null = null;
   body.forEach((line, k) => {
     if (!fragments.has(line)) return;
@@ -983,6 +1011,8 @@ function attachFragment(fragment: Line, dataLines: Line[], rows: GridCell[][], c
   if (target < 0) target = 0;
   const cell = rows[target]![column]!;
   const raw = y(dataLines[target]!) < fy || cell.raw === '' ? cell.raw + fragment.segments[0]!.raw : fragment.segments[0]!.raw + cell.raw;
-  rows[target]![column] = { ...cell, raw, text: normaliseText(raw) };
+  // The joined cell is no surer than the least sure of its parts.
+  const confidence = Math.min(cell.raw === '' ? 1 : cell.confidence, ...fragment.segments[0]!.items.map((i) => i.confidence));
+  rows[target]![column] = { ...cell, raw, text: normaliseText(raw), confidence };
   return target;
 }
