@@ -70,7 +70,7 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
   let pending: FlowBlock[] = [];
   let last: RawTable | null = null;
   let lastPage: number | null = null;
-  for (const block of flow) {
+  for (const block of flow.flatMap((b) => (b.type === 'grid' ? splitAtBanners(b) : [b]))) {
     if (block.type === 'line') {
       if (!isPageNumber(block.text)) pending.push(block);
       continue;
@@ -87,9 +87,18 @@ export function assembleTables(flow: FlowBlock[]): RawTable[] {
     // A continuation page may repeat the unit line, but never a title.
     const onlyRunningText = lines.every((l) => l.text.length < 40 && !isTitleLine(l.text));
     const repeatsTitle = last !== null && titleIndex >= 0 && cleanTitle(lines[titleIndex]!.text) === last.title && last.title !== '';
-    const continuation = last && newPage && ((titleIndex < 0 && onlyRunningText) || repeatsTitle) ? continues(last, grid, headerRows) : null;
-    if (last && continuation) {
-      appendContinuation(last, grid, continuation === 'header' ? headerRows : 0, block.page);
+    let target = last;
+    let continuation = last && newPage && ((titleIndex < 0 && onlyRunningText) || repeatsTitle) ? continues(last, grid, headerRows, repeatsTitle) : null;
+    if (last && !continuation && block.page === null && repeatsTitle) {
+      // In a text dump a piece that could not be stitched may sit between: the repeated title still continues the first table of that title.
+      const first = tables.find((t, i) => tables.slice(i).every((u) => u.title === last!.title));
+      if (first && first !== last) {
+        continuation = continues(first, grid, headerRows, true);
+        target = first;
+      }
+    }
+    if (target && continuation) {
+      appendContinuation(target, continuation, block.page);
       lastPage = block.page;
       continue;
     }
@@ -131,17 +140,61 @@ function findLastIndex<T>(list: T[], predicate: (item: T) => boolean): number {
   return -1;
 }
 
-/** Rows at the top of a grid holding only a unit line or a title (some producers rule them in) go to the context. */
+const LABEL_LINE = /^(?:编制单位|部门名称|单位名称|预算单位|部门|单位)[:：]/;
+
+/** A cell holding title, 部门：/单位： lines, a table number or a note run together: its lines, split apart. */
+function bannerSegments(text: string): string[] {
+  return text
+    .replace(/。/g, '。\n')
+    .replace(/(编制单位|部门名称|单位名称|部门|(?<!编制|预算|金额)单位|金额单位)([:：])/g, '\n$1$2')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Every line of the cell is a title, a unit or 部门： line, a table number ("公开03表") or a note. */
+function isBannerCell(text: string): boolean {
+  const segments = bannerSegments(text);
+  return segments.length > 0 && segments.every((s) => UNIT_LINE.test(s) || LABEL_LINE.test(s) || /^注[:：]/.test(s) || /^(?:公开)?(?:表)?\d{1,2}(?:[-－—]\d{1,2})?表?$/.test(s.replace(/\s+/g, '')) || isTitleLine(s));
+}
+
+function bannerLines(cells: GridCell[]): Extract<FlowBlock, { type: 'line' }>[] {
+  return cells.flatMap((c) => bannerSegments(c.text).map((text) => ({ type: 'line' as const, text, raw: text, page: c.page, bbox: c.bbox, fontSize: 0 })));
+}
+
+/** Rows at the top of a grid holding only a title, unit or 部门： line (some producers rule them in) go to the context. */
 function trimUnitRows(rows: GridCell[][], lines: FlowBlock[]): GridCell[][] {
   let start = 0;
   while (start < rows.length) {
     const filled = rows[start]!.filter((c) => !c.covered && c.text !== '');
-    if (filled.length === 0 || (filled.length <= 2 && filled.every((c) => UNIT_LINE.test(c.text) || /^部门[:：]/.test(c.text) || isTitleLine(c.text)))) {
-      for (const c of filled) lines.push({ type: 'line', text: c.text, raw: c.raw, page: c.page, bbox: c.bbox, fontSize: 0 });
+    if (filled.length === 0 || (filled.length <= 3 && filled.every((c) => isBannerCell(c.text)))) {
+      lines.push(...bannerLines(filled));
+      start++;
+    } else if (filled.length <= 3 && /[:：]$/.test(filled[0]!.text) && isBannerCell(filled.map((c) => c.text).join(''))) {
+      // "部门：" and its value ruled into cells of their own.
+      lines.push(...bannerLines([{ ...filled[0]!, text: filled.map((c) => c.text).join('') }]));
       start++;
     } else break;
   }
   return rows.slice(start).filter((row) => row.some((c) => !c.covered && c.text !== ''));
+}
+
+/**
+ * A grid that runs on into the next table (the next title ruled in as a full-width row) is cut there:
+ * the rows above, the banner's lines, then the rows below as a grid of their own.
+ */
+function splitAtBanners(block: Extract<FlowBlock, { type: 'grid' }>): FlowBlock[] {
+  const width = block.rows[0]?.length ?? 0;
+  const at = block.rows.findIndex((row, r) => {
+    // A one-column grid is a list (a 目录), and a banner with no figures below it starts no table.
+    if (r === 0 || !block.ruled || width < 2 || !block.rows.slice(r + 1).some(isDataRow)) return false;
+    const filled = row.filter((c) => !c.covered && c.text !== '');
+    return filled.length === 1 && filled[0]!.colSpan >= Math.max(2, width - 1) && isBannerCell(filled[0]!.text) && bannerSegments(filled[0]!.text).some((s) => isTitleLine(s) && cleanTitle(s) !== '');
+  });
+  if (at < 0) return [block];
+  const banner = block.rows[at]!.filter((c) => !c.covered && c.text !== '');
+  const rest: Extract<FlowBlock, { type: 'grid' }> = { ...block, rows: block.rows.slice(at + 1) };
+  return [{ ...block, rows: block.rows.slice(0, at) }, ...bannerLines(banner), ...splitAtBanners(rest)];
 }
 
 function countHeaderRows(grid: GridCell[][]): number {
@@ -151,22 +204,29 @@ function countHeaderRows(grid: GridCell[][]): number {
 }
 
 /**
- * How a grid continues a table: `header` when it repeats the table's header rows, `body` when it has
- * none but its ruled columns line up with the table's (every row is data), `null` when it does not.
+ * The body rows a grid adds to a table it continues: after a repeated header, or all of them when it has
+ * none but its ruled columns line up with the table's; null when it does not continue the table. A grid
+ * of another width is laid onto the table's columns by position (ruled) or by header label (title repeated).
  */
-function continues(table: RawTable, grid: GridCell[][], headerRows: number): 'header' | 'body' | null {
+function continues(table: RawTable, grid: GridCell[][], headerRows: number, repeatsTitle: boolean): GridCell[][] | null {
   const width = table.rows[0]?.length ?? 0;
-  if (grid[0]?.length !== width) return null;
-  if (headerRows === 0) return 'body';
+  // By label only in text grids: a ruled grid of another shape under the same title is another table (one per project).
+  const byLabel = repeatsTitle && headerRows > 0 && table.headerRows > 0 && grid.every((row) => row.every((c) => c.bbox === null));
+  if (grid[0]?.length !== width) {
+    if (headerRows === 0) return remapByPosition(table, grid);
+    return byLabel ? remapByLabel(table, grid, headerRows) : null;
+  }
+  if (headerRows === 0) return grid;
   const ownHeader = table.rows.slice(0, table.headerRows).map(rowSignature);
   const newHeader = grid.slice(0, headerRows).map(rowSignature);
-  if (ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i])) return 'header';
+  if (ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i])) return grid.slice(headerRows);
+  if (byLabel) return remapByLabel(table, grid, headerRows);
   // Without a repeated header the grid's first rows must not be header rows of their own.
   const headerLabels = new Set(table.rows.slice(0, table.headerRows).flat().map((c) => c.text.replace(/\s+/g, '')).filter((t) => t !== ''));
   if (grid.slice(0, headerRows).some((row) => row.some((c) => headerLabels.has(c.text.replace(/\s+/g, ''))))) return null;
   const before = columnEdges(table.rows);
   const after = columnEdges(grid);
-  return before && after && before.length === after.length && before.every((x, i) => Math.abs(x - after[i]!) <= 2) ? 'body' : null;
+  return before && after && before.length === after.length && before.every((x, i) => Math.abs(x - after[i]!) <= 2) ? grid : null;
 }
 
 /** Left edges of the columns and the right edge of the last, from the ruled cells of a grid (null for text grids). */
@@ -182,8 +242,110 @@ function columnEdges(rows: GridCell[][]): number[] | null {
   return edges;
 }
 
-function appendContinuation(table: RawTable, grid: GridCell[][], headerRows: number, page: number | null): void {
-  table.rows.push(...grid.slice(headerRows));
+/** Every column boundary of a ruled grid (index c = left edge of column c), from merged cells too; null where none is seen. */
+function ruledBoundaries(rows: GridCell[][]): (number | null)[] {
+  const width = rows[0]?.length ?? 0;
+  const edges: (number | null)[] = Array.from({ length: width + 1 }, () => null);
+  for (const row of rows) {
+    row.forEach((cell, c) => {
+      if (cell.covered || !cell.bbox) return;
+      edges[c] ??= cell.bbox[0];
+      edges[c + cell.colSpan] ??= cell.bbox[2];
+    });
+  }
+  return edges;
+}
+
+const EDGE_TOLERANCE = 2.5;
+
+/** A headerless ruled grid of another width whose cell edges all fall on the table's column boundaries. */
+function remapByPosition(table: RawTable, grid: GridCell[][]): GridCell[][] | null {
+  const edges = ruledBoundaries(table.rows);
+  const width = edges.length - 1;
+  const near = (x: number) => edges.findIndex((e) => e !== null && Math.abs(e - x) <= EDGE_TOLERANCE);
+  const out: GridCell[][] = [];
+  for (const row of grid) {
+    const placed: { cell: GridCell; at: number }[] = [];
+    for (const cell of row) {
+      if (cell.covered || cell.text === '') continue;
+      if (!cell.bbox) return null;
+      const from = near(cell.bbox[0]);
+      const to = near(cell.bbox[2]);
+      if (from < 0 || to <= from || to > width) return null;
+      placed.push({ cell: { ...cell, colSpan: to - from }, at: from });
+    }
+    out.push(placeCells(placed, width, row[0]!));
+  }
+  return out;
+}
+
+/** A row of `width` cells with each placed cell at its column (spanning on) and blanks elsewhere. */
+function placeCells(placed: { cell: GridCell; at: number }[], width: number, template: GridCell): GridCell[] {
+  const blank: GridCell = { ...template, text: '', raw: '', bbox: null, colSpan: 1, rowSpan: 1, covered: false };
+  const row: GridCell[] = Array.from({ length: width }, () => ({ ...blank }));
+  for (const { cell, at } of placed) {
+    const span = Math.max(1, Math.min(cell.colSpan, width - at));
+    row[at] = { ...cell, colSpan: span, rowSpan: 1, covered: false };
+    for (let k = at + 1; k < at + span; k++) row[k] = { ...blank, covered: true };
+  }
+  return row;
+}
+
+type BodyShape = 'code' | 'amount' | 'text' | 'empty';
+
+function bodyShape(body: GridCell[][], c: number): BodyShape {
+  const cells = body.map((r) => r[c]).filter((x): x is GridCell => x !== undefined && !x.covered && x.text !== '');
+  if (cells.length === 0) return 'empty';
+  if (cells.every((x) => /^\d{3,}$/.test(x.text.replace(/\s+/g, '')))) return 'code';
+  if (cells.every((x) => parseAmountCell(x.raw).kind !== 'text')) return 'amount';
+  return 'text';
+}
+
+/**
+ * A continuation under a repeated title whose header differs in width (a text dump splits columns
+ * differently per page): each column goes to the table column with the same label path, else the same
+ * leaf, else a leaf its merged label contains, left to right; columns blank in the body are dropped.
+ */
+function remapByLabel(table: RawTable, grid: GridCell[][], headerRows: number): GridCell[][] | null {
+  const ownPaths = columnPaths(table.rows, table.headerRows);
+  const newPaths = columnPaths(grid, headerRows);
+  const ownBody = table.rows.slice(table.headerRows);
+  const body = grid.slice(headerRows);
+  const width = ownPaths.length;
+  const target: (number | null)[] = [];
+  let after = -1;
+  for (let c = 0; c < newPaths.length; c++) {
+    const shape = bodyShape(body, c);
+    if (shape === 'empty') {
+      target.push(null);
+      continue;
+    }
+    const path = newPaths[c]!.join('/');
+    const leaf = newPaths[c]!.slice(-1)[0] ?? '';
+    // Left to right, and like with like: codes under codes, figures under figures (or under a column blank so far).
+    const free = (k: number) => {
+      const own = bodyShape(ownBody, k);
+      return k > after && (own === shape || (own === 'empty' && shape !== 'code'));
+    };
+    const pick = (test: (k: number) => boolean) => ownPaths.findIndex((_, k) => free(k) && test(k));
+    let k = pick((k) => ownPaths[k]!.join('/') === path && path !== '');
+    if (k < 0) k = pick((k) => (ownPaths[k]!.slice(-1)[0] ?? '') === leaf && leaf !== '');
+    if (k < 0) k = pick((k) => (ownPaths[k]!.slice(-1)[0] ?? '') !== '' && leaf.includes(ownPaths[k]!.slice(-1)[0]!));
+    if (k < 0) return null;
+    target.push(k);
+    after = k;
+  }
+  return body.map((row) =>
+    placeCells(
+      row.flatMap((cell, c) => (target[c] === null || target[c] === undefined || cell.covered ? [] : [{ cell: { ...cell, colSpan: 1 }, at: target[c]! }])),
+      width,
+      row[0]!,
+    ),
+  );
+}
+
+function appendContinuation(table: RawTable, rows: GridCell[][], page: number | null): void {
+  table.rows.push(...rows);
   if (page !== null && !table.pages.includes(page)) table.pages.push(page);
 }
 
@@ -199,7 +361,7 @@ function headerText(cell: GridCell): string {
 export function columnPaths(grid: GridCell[][], headerRows: number): string[][] {
   const width = grid[0]?.length ?? 0;
   // A 栏次 row (column numbers 1, 2, 3 …) is layout, not a header level.
-  const header = grid.slice(0, headerRows).map((row) => (isColumnNumberRow(row) ? row.map((c) => ({ ...c, text: '', raw: '' })) : row));
+  const header = extendShortSpans(grid.slice(0, headerRows).map((row) => (isColumnNumberRow(row) ? row.map((c) => ({ ...c, text: '', raw: '' })) : row)));
   const owner = (r: number, c: number): { r: number; c: number } | null => {
     for (let rr = r; rr >= 0; rr--) {
       for (let cc = c; cc >= 0; cc--) {
@@ -242,6 +404,34 @@ export function columnPaths(grid: GridCell[][], headerRows: number): string[][] 
     paths.push(path);
   }
   return paths;
+}
+
+/**
+ * A ruled label that stops one column short of the right edge ("一般公共预算基本支出" over 合计 | 人员经费 but
+ * not 公用经费: the rule beside a unit line cut it) spans the blank cell there when the labels below are on one level.
+ */
+function extendShortSpans(header: GridCell[][]): GridCell[][] {
+  const rows = header.map((row) => row.map((c) => ({ ...c })));
+  if (!rows.some((row) => row.some((c) => c.colSpan > 1))) return rows;
+  for (let r = 0; r + 1 < rows.length; r++) {
+    const row = rows[r]!;
+    const below = rows[r + 1]!;
+    for (let c = 1; c < row.length; c++) {
+      const cell = row[c]!;
+      // Only at the right edge, where a unit line above the header leaves a rule stub.
+      if (cell.covered || cell.text !== '' || cell.rowSpan > 1 || cell.colSpan > 1 || c !== row.length - 1) continue;
+      let start = c - 1;
+      while (start > 0 && row[start]!.covered) start--;
+      const owner = row[start]!;
+      // Ruled grids only: a text grid's blank cell is just where no label was printed.
+      if (owner.covered || !owner.bbox || owner.colSpan < 2 || start + owner.colSpan !== c || headerText(owner) === '') continue;
+      const level = (k: number) => !below[k]!.covered && headerText(below[k]!) !== '';
+      if (!level(c) || !level(c - 1) || below[c]!.rowSpan !== below[c - 1]!.rowSpan) continue;
+      owner.colSpan++;
+      row[c] = { ...cell, covered: true };
+    }
+  }
+  return rows;
 }
 
 type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty' | 'layout' | 'alt';
@@ -359,6 +549,13 @@ export function readTable(raw: RawTable, ctx: ReadContext, issues: Issue[]): Tab
     const paths = allPaths.slice(side.from, side.to).map((p) => (twoSided && (SIDE_INCOME.test(p[0] ?? '') || SIDE_EXPENSE.test(p[0] ?? '')) ? p.slice(1) : p));
     const sideBody = body.map((row) => alignMergedCells(row.slice(side.from, side.to), paths));
     const roles = columnRoles(paths, sideBody);
+    // A grid column under a merged header and merged body cells only repeats the column to its left.
+    let kept = -1;
+    roles.forEach((r, i) => {
+      if (r !== 'value') return;
+      if (kept >= 0 && paths[i]!.join('/') === paths[kept]!.join('/') && sideBody.length > 0 && sideBody.every((row) => row[i]?.covered)) roles[i] = 'layout';
+      else kept = i;
+    });
     // In a two-sided half the first column is the label column whatever its header says.
     if (twoSided && roles[0] !== 'name') roles[0] = 'name';
     // A column of labels only ("1、人员经费和公用经费支出") in a half names the rows of another breakdown beside the first.

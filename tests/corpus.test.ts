@@ -105,6 +105,29 @@ describe.skipIf(!haveShared)('real final accounts', () => {
   }
 });
 
+/** Shanghai unit and Jiangsu 2019 layouts: every table PROVENANCE.md lists, classified, and no identity error. */
+const REGIONAL_SETS: [string, string, string[]][] = [
+  ['sh-ybzx-unit-2026-budget.pdf', 'shanghai-department-budget', ['T01', 'T02', 'T03', 'T04', 'T05', 'T06', 'T07', 'T09', 'T10']],
+  ['js-jcy-2019-budget.pdf', 'jiangsu-department-budget', ['T01', 'T02', 'T03', 'T04', 'X-fiscal-function', 'X-fiscal-econ', 'T05', 'T09', 'T10', 'T06', 'X-office-running', 'X-procurement']],
+  ['js-swbgt-2019-budget-tables.pdf', 'jiangsu-department-budget', ['T01', 'T02', 'T03', 'T04', 'X-fiscal-function', 'X-fiscal-econ', 'T05', 'T09', 'T10', 'T06', 'X-office-running', 'X-procurement']],
+];
+
+describe.skipIf(!haveShared)('real Shanghai unit and Jiangsu 2019 budgets', () => {
+  for (const [f, template, kinds] of REGIONAL_SETS) {
+    it(`${f}: ${template}, all ${kinds.length} tables found and classified, identities pass`, async () => {
+      const { output } = await processFile(path.join(shared, 'corpus', 'real', f));
+      expect(output.document.template?.id).toBe(template);
+      const found = new Set(output.tables.map((t) => t.kind));
+      for (const k of kinds) expect(found, k).toContain(k);
+      expect(output.tables.filter((t) => t.kind === 'X-unknown' || t.title === '').map((t) => t.pages)).toEqual([]);
+      expect(output.checks.run).toBeGreaterThan(25);
+      expect(output.issues.filter((i) => i.severity === 'error')).toEqual([]);
+      // Department and unit lines ruled into the grid are not header levels.
+      expect(output.tables.flatMap((t) => t.columns.flatMap((c) => c.path)).filter((l) => /单位[:：]|部门(?:名称)?[:：]/.test(l))).toEqual([]);
+    });
+  }
+});
+
 /** The template each real PDF must choose; the runner-up must trail by a clear margin. */
 const EXPECTED_TEMPLATES: Record<string, string> = {
   'cn-gjxfj-2024-final.pdf': 'national-final-account',
@@ -113,6 +136,8 @@ const EXPECTED_TEMPLATES: Record<string, string> = {
   'sh-putuo-swj-2025-budget.pdf': 'shanghai-department-budget',
   'sh-putuo-wanli-2025-budget.pdf': 'shanghai-department-budget',
   'sh-ybzx-unit-2026-budget.pdf': 'shanghai-department-budget',
+  'js-jcy-2019-budget.pdf': 'jiangsu-department-budget',
+  'js-swbgt-2019-budget-tables.pdf': 'jiangsu-department-budget',
   'cq-zfbgt-2026-budget-notes.pdf': 'overall-situation-budget',
   'hn-changsha-xfj-2026-budget.pdf': 'overall-situation-budget',
   'gd-guangzhou-tjj-2026-budget.pdf': 'overall-situation-budget',

@@ -378,3 +378,90 @@ describe('收支总表 halves with several breakdowns', () => {
     expect(issues.filter((i) => i.code === 'cell.not_a_number')).toEqual([]);
   });
 });
+
+describe('tables ruled into one grid', () => {
+  type Box = [number, number, number, number];
+  const cell = (text: string, bbox: Box | null, colSpan = 1, covered = false, rowSpan = 1) => ({ text, raw: text, page: 1, bbox, source: 'text' as const, confidence: 1, colSpan, rowSpan, covered });
+  const gap = () => cell('', null, 1, true);
+  const grid = (page: number, rows: ReturnType<typeof cell>[][]) => ({ type: 'grid' as const, page, bbox: null, ruled: true, rows: rows.map((r) => r.map((c) => ({ ...c, page }))) });
+
+  it('read a title, 编制单位 and unit run together in the top cell, cut the grid where the next title is ruled in, and lay a narrower headerless page onto its columns', () => {
+    // Column edges 0 | 100 | 150 | 200 | 300: the name column is two grid columns wide.
+    const page1 = grid(1, [
+      [cell('2026年单位收入预算总表编制单位：某某中心单位：万元', [0, 0, 300, 10], 4), gap(), gap(), gap()],
+      [cell('科目编码', [0, 10, 100, 20]), cell('科目名称', [100, 10, 200, 20], 2), gap(), cell('金额', [200, 10, 300, 20])],
+      [cell('201', [0, 20, 100, 30]), cell('一般公共服务支出', [100, 20, 200, 30], 2), gap(), cell('5.00', [200, 20, 300, 30])],
+      [cell('注：本表为空的科目不列示。公开03表单位支出预算总表部门名称：某某中心单位：万元', [0, 30, 300, 40], 4), gap(), gap(), gap()],
+      [cell('科目编码', [0, 40, 100, 50]), cell('科目名称', [100, 40, 150, 50]), cell('', [150, 40, 200, 50]), cell('金额', [200, 40, 300, 50])],
+      [cell('301', [0, 50, 100, 60]), cell('工资福利支出', [100, 50, 200, 60], 2), gap(), cell('3.00', [200, 50, 300, 60])],
+    ]);
+    const page2 = grid(2, [
+      [cell('302', [0, 0, 100, 10]), cell('商品和服务支出', [100, 0, 200, 10]), cell('2.00', [200, 0, 300, 10])],
+      [cell('303', [0, 10, 100, 20]), cell('对个人和家庭的补助', [100, 10, 200, 20]), cell('1.00', [200, 10, 300, 20])],
+    ]);
+    const tables = assembleTables([page1, page2]);
+    expect(tables.map((t) => [t.title, t.unit, t.pages])).toEqual([
+      ['单位收入预算总表', '万元', [1]],
+      ['单位支出预算总表', '万元', [1, 2]],
+    ]);
+    expect(tables[0]!.context).toContain('编制单位：某某中心');
+    const [spending] = readTable(tables[1]!, { departmentCode: null }, []);
+    expect(spending!.columns.map((c) => c.path)).toEqual([['金额']]);
+    expect(spending!.rows.map((r) => [r.code, r.name, r.values[0]])).toEqual([
+      ['301', '工资福利支出', 3],
+      ['302', '商品和服务支出', 2],
+      ['303', '对个人和家庭的补助', 1],
+    ]);
+  });
+
+  it('keep a narrower page as a table of its own when its cells miss the column edges', () => {
+    const page1 = grid(1, [
+      [cell('单位支出预算总表', [0, 0, 300, 10], 3), gap(), gap()],
+      [cell('科目编码', [0, 10, 100, 20]), cell('科目名称', [100, 10, 200, 20]), cell('金额', [200, 10, 300, 20])],
+      [cell('301', [0, 20, 100, 30]), cell('工资福利支出', [100, 20, 200, 30]), cell('3.00', [200, 20, 300, 30])],
+    ]);
+    const page2 = grid(2, [[cell('302', [0, 0, 140, 10]), cell('2.00', [140, 0, 300, 10])]]);
+    expect(assembleTables([page1, page2]).map((t) => t.pages)).toEqual([[1], [2]]);
+  });
+
+  it('let a label cut one column short of the right edge (a unit line above) span the blank cell there', () => {
+    const header = [
+      [cell('项目', [0, 0, 100, 20], 1, false, 2), cell('一般公共预算基本支出', [100, 0, 300, 10], 2), gap(), cell('', [300, 0, 400, 10])],
+      [gap(), cell('合计', [100, 10, 200, 20]), cell('人员经费', [200, 10, 300, 20]), cell('公用经费', [300, 10, 400, 20])],
+    ];
+    expect(columnPaths(header, 2)).toEqual([['项目'], ['一般公共预算基本支出', '合计'], ['一般公共预算基本支出', '人员经费'], ['一般公共预算基本支出', '公用经费']]);
+  });
+});
+
+describe('text dumps of a table continued under its repeated title', () => {
+  const first = [
+    '一般公共预算财政拨款基本支出决算表',
+    '\t\t人员经费\t\t\t公用经费',
+    '经济分类科目编码\t科目名称\t金额\t经济分类科目编码\t科目名称\t金额',
+    '301\t工资福利支出\t6.00\t302\t商品和服务支出\t4.00',
+    '',
+  ];
+  it('lay a page of another width onto the first page by header label, dropping columns blank in the body', () => {
+    const text = [
+      ...first,
+      '一般公共预算财政拨款基本支出决算表',
+      '\t人员经费\t\t\t公用经费\t',
+      // The wrapped header words of the first two columns ran together; 说明 is blank below.
+      '经济分类科目名称科目编码\t金额\t经济分类科目编码\t科目名称\t金额\t说明',
+      '\t\t310\t资本性支出\t2.00\t',
+      '人员经费合计\t6.00\t\t公用经费合计\t6.00\t',
+    ].join('\n');
+    const tables = assembleTables(textToFlow(text));
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.rows.slice(tables[0]!.headerRows).map((r) => r.map((c) => c.text))).toEqual([
+      ['301', '工资福利支出', '6.00', '302', '商品和服务支出', '4.00'],
+      ['', '', '', '310', '资本性支出', '2.00'],
+      ['', '人员经费合计', '6.00', '', '公用经费合计', '6.00'],
+    ]);
+  });
+
+  it('keep the page apart when a column with figures matches no label of the first page', () => {
+    const text = [...first, '一般公共预算财政拨款基本支出决算表', '经济分类科目编码\t科目名称\t金额\t备注', '310\t资本性支出\t2.00\t见说明'].join('\n');
+    expect(assembleTables(textToFlow(text))).toHaveLength(2);
+  });
+});
