@@ -450,7 +450,10 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
   const figureColumns = placedFigures ? placedFigures.columns.map((range) => ({ range, figures: true })) : merge(bodySegments.filter(isFigure)).map((c) => ({ range: c, figures: true }));
   // Column numbers sit in the figure columns they number.
   const labelSegments = bodySegments.filter((seg) => !isFigure(seg) && !(placedFigures?.index.has(seg) ?? false));
-  let labelColumns = merge(labelSegments).map((c) => ({ range: c, figures: false }));
+  // In a dump, 行次 numbers and names are told apart by kind, not only by position: pages with few rows
+  // give too little to separate them by position.
+  const lineNumber = (seg: Segment) => options.dump === true && /^\d{1,2}$/.test(seg.raw);
+  let labelColumns = [...merge(labelSegments.filter((seg) => !lineNumber(seg))), ...merge(labelSegments.filter(lineNumber))].sort((a, b) => a[0] - b[0]).map((c) => ({ range: c, figures: false }));
   // In a dump a label that no other row lines up with (a footer such as 公用经费合计 set off by the converter)
   // belongs to the label column on its left.
   const foldedLabels = new Map<Segment, { range: [number, number]; figures: boolean }>();
@@ -458,8 +461,13 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
     const holders = (c: { range: [number, number] }) => labelSegments.filter((seg) => seg.bbox[0] >= c.range[0] && seg.bbox[2] <= c.range[1]);
     const lonely = new Set(labelColumns.filter((c, k) => k > 0 && holders(c).length === 1));
     labelColumns.forEach((c, k) => {
-      const home = labelColumns.slice(0, k).reverse().find((left) => !lonely.has(left));
       if (!lonely.has(c)) return;
+      // Only into a column of names that is empty in the lonely label's row.
+      const row = body.find((l) => l.segments.includes(holders(c)[0]!))!;
+      const home = labelColumns
+        .slice(0, k)
+        .reverse()
+        .find((left) => !lonely.has(left) && !holders(left).every(lineNumber) && !row.segments.some((seg) => holders(left).includes(seg)));
       if (home) foldedLabels.set(holders(c)[0]!, home);
       else lonely.delete(c);
     });

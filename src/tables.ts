@@ -220,6 +220,9 @@ function continues(table: RawTable, grid: GridCell[][], headerRows: number, repe
   const ownHeader = table.rows.slice(0, table.headerRows).map(rowSignature);
   const newHeader = grid.slice(0, headerRows).map(rowSignature);
   if (ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i])) return grid.slice(headerRows);
+  // The same header repeated, over body rows with no figures yet (国有资本经营预算财政拨款 | 31 | | 63) that looked like more header.
+  const repeated = grid.slice(0, table.headerRows).map(rowSignature);
+  if (headerRows > table.headerRows && ownHeader.every((s, i) => s === repeated[i])) return grid.slice(table.headerRows);
   if (byLabel) return remapByLabel(table, grid, headerRows);
   // Without a repeated header the grid's first rows must not be header rows of their own.
   const headerLabels = new Set(table.rows.slice(0, table.headerRows).flat().map((c) => c.text.replace(/\s+/g, '')).filter((t) => t !== ''));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileResult } from '../src/batch.js';
+import { cellAgreement } from './cell-agreement.js';
 import { processFile } from '../src/process-file.js';
 import type { OutputDocument } from '../src/output.js';
 import { projectRoot } from '../src/paths.js';
@@ -11,7 +12,7 @@ import { projectRoot } from '../src/paths.js';
  * Regenerate them deliberately with `UPDATE_GOLDEN=1 npx vitest run tests/e2e.test.ts` and review the diff.
  */
 const root = projectRoot();
-const SAMPLES = ['quanzhou-2023-budget.pdf', 'cangxi-2023-budget.pdf', 'zhangzhou-2025-budget.txt', 'xiamen-style-2024-budget.pdf'];
+const SAMPLES = ['quanzhou-2023-budget.pdf', 'cangxi-2023-budget.pdf', 'zhangzhou-2025-budget.txt', 'xiamen-style-2024-budget.pdf', 'final-account-2024.pdf'];
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function digest(doc: OutputDocument) {
@@ -45,6 +46,22 @@ describe('samples end to end', () => {
       const golden = path.join(root, 'tests', 'golden', `${sample}.json`);
       if (update || !existsSync(golden)) writeFileSync(golden, JSON.stringify(digest(doc), null, 1) + '\n');
       expect(digest(doc)).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+    });
+  }
+
+  // The Xiamen-style and final-account samples are rendered from committed text fixtures: same figures both ways.
+  for (const [sample, source] of [
+    ['xiamen-style-2024-budget.pdf', 'tests/fixtures/xiamen-style-budget.txt'],
+    ['final-account-2024.pdf', 'tests/fixtures/templates/national-final-account.txt'],
+  ] as const) {
+    it(`${sample} reads every figure of ${path.basename(source)}, all identities passing`, async () => {
+      const fromText = (await processFile(path.join(root, source))).output;
+      const fromPdf = results.get(sample)!.output;
+      const agreement = cellAgreement(fromText, fromPdf);
+      expect(agreement.expected).toBeGreaterThan(70);
+      expect([agreement.found, agreement.wrong, agreement.missing]).toEqual([agreement.expected, [], []]);
+      expect(fromPdf.document.status).toBe('ok');
+      expect(fromPdf.checks.failed).toBe(0);
     });
   }
 
