@@ -25,9 +25,10 @@ export function layoutPage(page: PageIR, options: LayoutOptions = {}): FlowBlock
   for (const region of regions) {
     const inside = page.items.filter((it) => !used.has(it) && contains(region.bbox, centre(it.bbox)));
     if (inside.length === 0) continue;
-    inside.forEach((it) => used.add(it));
     const rows = ruledGrid(region, inside, page.number);
-    if (rows.length === 0) continue;
+    // Underlined blanks in running text ("收入预算 1935.36 万元" with the figure underlined) are not tables.
+    if (rows.length === 0 || isUnderlinedText(rows, region.bbox)) continue;
+    inside.forEach((it) => used.add(it));
     blocks.push({ top: region.bbox[1], block: { type: 'grid', rows, page: page.number, bbox: region.bbox, ruled: true } });
   }
   const rest = page.items.filter((it) => !used.has(it));
@@ -397,7 +398,7 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     while (start - 1 >= 0 && isHeaderLine(lines[start - 1]!, lines[start]!) && i - start < 6) start--;
     const block = lines.slice(start, end + 1);
     const grid = alignmentGrid(block, i - start, page, options);
-    if (grid) {
+    if (grid && !isRunningText(grid)) {
       for (const l of block) (l as Line & { consumed?: boolean }).consumed = true;
       out.push({ top: block[0]!.bbox[1], block: grid });
     }
@@ -409,6 +410,30 @@ function alignedBlocks(lines: Line[], page: number, options: LayoutOptions): { t
     out.push({ top: l.bbox[1], block: { type: 'line', text: normaliseText(raw), raw, page, bbox: l.bbox, fontSize: l.fontSize } });
   }
   return out;
+}
+
+/** A "grid" of one row, or a wide sparse one of scattered characters, drawn by underlines in a paragraph. */
+function isUnderlinedText(rows: GridCell[][], bbox: BBox): boolean {
+  // An underline region is thinner than the text it runs under; a boxed figure in a paragraph is one cell.
+  if (rows.length === 1) {
+    const filled = rows[0]!.filter((c) => !c.covered && c.raw.trim() !== '');
+    if (bbox[3] - bbox[1] < 4 || filled.length <= 1 || filled.some((c) => /[，。；]/.test(c.raw))) return true;
+  }
+  const cells = rows.flat().filter((c) => !c.covered);
+  const filled = cells.filter((c) => c.raw.trim() !== '');
+  const figures = filled.filter((c) => isPrintedFigure(c.raw)).length;
+  return (rows[0]?.length ?? 0) > 10 && filled.length / Math.max(1, cells.length) < 0.15 && figures < 2;
+}
+
+/**
+ * Justified paragraphs quoting amounts ("…支出 122.98 万元，其中，…") line up like a table: cells that are
+ * sentence pieces give them away.
+ */
+function isRunningText(grid: FlowBlock): boolean {
+  if (grid.type !== 'grid') return false;
+  const cells = grid.rows.flat().filter((c) => c.raw.trim() !== '');
+  const sentences = cells.filter((c) => /[，。；]/.test(c.raw) && c.raw.length > 4);
+  return cells.length > 0 && sentences.length / cells.length >= 0.2;
 }
 
 /** A line that ends a dumped table: a note, a title, a unit line or running text. */
