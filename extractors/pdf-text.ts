@@ -4,7 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { getDocument, OPS, Util, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js';
-import { normaliseText } from '../src/normalise.js';
+import { garbledShare, normaliseText } from '../src/normalise.js';
+import { ocrSettings } from './ocr/engine.js';
+import { ocrPage } from './ocr/ocr-page.js';
+import { renderPage } from './ocr/raster.js';
 import type { Extractor } from './registry.js';
 import { PdfOpenError } from './errors.js';
 import { PdfLite, type TextRun } from './pdf-lite.js';
@@ -209,6 +212,22 @@ function subpaths(data: ArrayLike<number>): [number, number][][] {
   return out;
 }
 
+/** OCR runs unless turned off (`--no-ocr` sets BUDGET_EXTRACT_OCR=0). */
+export function ocrEnabled(): boolean {
+  return process.env.BUDGET_EXTRACT_OCR !== '0';
+}
+
+/**
+ * Which pages need OCR: no text layer at all (an image or a scan), or a text layer that is mostly
+ * unreadable (U+FFFD, private-use or Yi code points after the safe substitutions).
+ */
+export function routePage(page: PageIR): { ocr: boolean; reason: string } {
+  if (page.source === 'none' || page.items.length === 0) return { ocr: true, reason: 'no text layer' };
+  const share = garbledShare(page.items.map((i) => i.raw).join(''));
+  if (share > 0.1) return { ocr: true, reason: `garbled text layer (${Math.round(share * 100)}% unreadable characters)` };
+  return { ocr: false, reason: 'text layer' };
+}
+
 /** The fast ruling reader, or null when it cannot read this file or counts its pages differently from pdf.js. */
 export function openLite(bytes: Uint8Array, pageCount: number): PdfLite | null {
   if (process.env.BUDGET_EXTRACT_FAST_READER === '0') return null;
@@ -231,11 +250,18 @@ export const pdfTextExtractor: Extractor = {
       doc.pageCount = pdf.numPages;
       if (pdf.numPages === 0) throw new PdfOpenError('the PDF has no pages', 'empty');
       let previousRuled = false;
+      const settings = ocrSettings();
       for (let n = 1; n <= pdf.numPages; n++) {
         const page = await pdf.getPage(n);
         try {
           // A table running on from a ruled page may carry neither amounts nor codes (a 绩效目标表 piece).
-          const read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto', lite });
+          let read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto', lite });
+          const route = routePage(read);
+          if (route.ocr && ocrEnabled()) {
+            const image = await renderPage(page, settings.dpi);
+            read = (await ocrPage(n, image)).page;
+          }
+          doc.pageRoutes.push({ page: n, source: read.source === 'ocr' ? 'ocr' : read.source === 'text' ? 'text' : 'none', reason: route.reason });
           previousRuled = read.rulings.length >= 4;
           doc.pages.push(read);
         } finally {
@@ -247,13 +273,14 @@ export const pdfTextExtractor: Extractor = {
       await pdf.destroy();
     }
     doc.pageSources.text = doc.pages.filter((p) => p.source === 'text').length;
+    doc.pageSources.ocr = doc.pages.filter((p) => p.source === 'ocr').length;
     for (const page of doc.pages) {
       if (page.source === 'none') {
         doc.issues.push({
           code: 'page.no_text',
           severity: 'warning',
           page: page.number,
-          message: `page ${page.number} has no text layer (an image or a scan); OCR is needed to read it`,
+          message: `page ${page.number} has no usable text layer and OCR is turned off (BUDGET_EXTRACT_OCR=0 or --no-ocr); it was not read`,
         });
       }
     }

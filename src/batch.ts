@@ -235,6 +235,8 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
     );
   } finally {
     await pool?.close();
+    // In-process runs hold the thread's OCR recogniser, whose worker threads would keep Node alive.
+    if (!pool) await (await import('../extractors/ocr/engine.js')).closeOcr();
   }
   const outputs = results.map((r) => r.output);
   for (const w of selected) w.writeBatch?.(outputs, writerOptions);

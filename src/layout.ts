@@ -193,6 +193,7 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
       bbox,
       source: cellItems[0]?.source ?? 'text',
       confidence,
+      ...(cellItems.length === 1 && cellItems[0]!.alternatives ? { alternatives: cellItems[0]!.alternatives } : {}),
       colSpan: s.c1 - s.c0 + 1,
       rowSpan: s.r1 - s.r0 + 1,
       covered: false,

@@ -29,6 +29,8 @@ export interface TextItem {
   source: TextSource;
   /** 0..1; 1 for a text layer, the recogniser's confidence for OCR. */
   confidence: number;
+  /** Other readings of the same OCR word (a digit-only re-read that disagreed), for the arithmetic to try. */
+  alternatives?: { raw: string; confidence: number }[];
 }
 
 /** A straight ruling line (or a thin filled rectangle read as one), in page points, top-left origin. */
@@ -67,6 +69,8 @@ export interface GridCell {
   rowSpan: number;
   /** True for a position covered by a merged cell to its left or above. */
   covered: boolean;
+  /** Other OCR readings of a single-word cell (see TextItem.alternatives). */
+  alternatives?: { raw: string; confidence: number }[];
 }
 
 /** What the layout stage hands on: lines of running text and grids, in reading order. */
@@ -89,6 +93,10 @@ export interface Cell {
   confidence: number;
   /** Set when the printed cell is a dash ("-", "—"): the value is null but something was printed. */
   dash?: boolean;
+  /** Other OCR readings of the cell, tried by the arithmetic before any edit. */
+  alternatives?: { raw: string; confidence: number }[];
+  /** For a cell the arithmetic corrected: the OCR reading it replaced. */
+  read_as?: string;
 }
 
 export interface Row {
@@ -185,6 +193,8 @@ export interface DocumentIR {
   issues: Issue[];
   checks: { run: number; passed: number; failed: number };
   pageSources: { text: number; ocr: number };
+  /** Per page: where its text came from and why (text layer, OCR, or none when OCR is off). */
+  pageRoutes: { page: number; source: 'text' | 'ocr' | 'both' | 'none'; reason: string }[];
   /** 0..1, from the cell confidences, the checks and the tables found. */
   confidence: number;
 }

@@ -44,7 +44,37 @@ export function removeCjkSpaces(text: string): string {
 
 /** The normalised form of any extracted text: Simplified, half-width alphanumerics, no spaces inside CJK words, trimmed. */
 export function normaliseText(raw: string): string {
-  return removeCjkSpaces(toSimplified(halfWidthAlnum(raw.normalize('NFC')))).replace(/\s+/g, ' ').trim();
+  return removeCjkSpaces(toSimplified(halfWidthAlnum(safeSubstitutions(raw.normalize('NFC'))))).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Radical forms some fonts map ideographs to (⻔ for 门), and Yi syllables Sichuan PDFs print for Chinese
+ * punctuation (ꎬ for ，): each has one safe reading, so the text layer is repaired rather than OCR'd.
+ */
+const SUBSTITUTES: Record<string, string> = {
+  '\u2ec1': '虎', '\u2ec5': '见', '\u2ec6': '角', '\u2ec8': '讠', '\u2ec9': '贝', '\u2ecb': '车', '\u2ed0': '钅',
+  '\u2ed1': '長', '\u2ed3': '长', '\u2ed4': '门', '\u2ed8': '青', '\u2ed9': '韦', '\u2eda': '页', '\u2edb': '风',
+  '\u2edc': '飞', '\u2ee0': '饣', '\u2ee2': '马', '\u2ee3': '骨', '\u2ee4': '鬼', '\u2ee5': '鱼', '\u2ee6': '鸟',
+  '\u2ee7': '卤', '\u2ee8': '麦', '\u2ee9': '黄', '\u2eea': '黾', '\u2eec': '齐', '\u2eee': '齿', '\u2ef0': '龙',
+  '\u2ef3': '龟', '\ua3ac': '，',
+};
+const SUBSTITUTABLE = /[\u2e80-\u2eff\u2f00-\u2fdf\ua000-\ua4cf]/;
+
+export function safeSubstitutions(text: string): string {
+  if (!SUBSTITUTABLE.test(text)) return text;
+  // Kangxi radicals (U+2F00–2FDF) carry their ideograph as a compatibility mapping.
+  return text.replace(/[\u2f00-\u2fdf]/g, (ch) => ch.normalize('NFKC')).replace(/[\u2e80-\u2eff\ua000-\ua4cf]/g, (ch) => SUBSTITUTES[ch] ?? ch);
+}
+
+/**
+ * How much of a text layer is unreadable: the share of its non-space characters that are U+FFFD,
+ * private-use code points, or Yi syllables / radicals left after the safe substitutions.
+ */
+export function garbledShare(text: string): number {
+  const chars = [...safeSubstitutions(text).replace(/\s+/g, '')];
+  if (chars.length === 0) return 0;
+  const bad = chars.filter((ch) => /[\ufffd\ue000-\uf8ff\ua000-\ua4cf\u2e80-\u2eff]/.test(ch)).length;
+  return bad / chars.length;
 }
 
 /** A parsed amount. `decimals` is the number of digits printed after the point. */

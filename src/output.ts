@@ -11,6 +11,11 @@ const CellSchema = z.object({
   bbox: BBoxSchema,
   source: z.enum(['text', 'ocr', 'corrected']),
   confidence: z.number().min(0).max(1),
+  dash: z.boolean().optional(),
+  /** Other OCR readings of the cell. */
+  alternatives: z.array(z.object({ raw: z.string(), confidence: z.number() })).optional(),
+  /** The OCR reading a corrected cell replaced. */
+  read_as: z.string().optional(),
 });
 
 const RowSchema = z
@@ -74,6 +79,7 @@ export const OutputSchema = z.object({
     status: z.enum(['ok', 'needs_review', 'failed']),
     confidence: z.number().min(0).max(1),
     page_sources: z.object({ text: z.number().int(), ocr: z.number().int() }),
+    page_routes: z.array(z.object({ page: z.number().int(), source: z.enum(['text', 'ocr', 'both', 'none']), reason: z.string() })).optional(),
   }),
   tables: z.array(TableSchema),
   issues: z.array(IssueSchema),
@@ -106,6 +112,7 @@ export function toOutput(doc: DocumentIR): OutputDocument {
       status: documentStatus(doc),
       confidence: doc.confidence,
       page_sources: doc.pageSources,
+      ...(doc.pageRoutes.length > 0 ? { page_routes: doc.pageRoutes } : {}),
       ...(doc.input.encoding ? { encoding: doc.input.encoding } : {}),
     },
     tables: doc.tables.map((t) => ({

@@ -4,6 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
+import { correctOcrLabels } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -46,6 +47,7 @@ export const stages: Stage[] = [
     name: 'tables',
     run(doc, _hooks, state) {
       state.raws = assembleTables(doc.flow);
+      correctOcrLabels(state.raws, loadTemplates(), doc.issues);
       const text = doc.flow.map((b) => (b.type === 'line' ? b.text : b.rows.map((r) => r.map((c) => c.text).join(' ')).join('\n'))).join('\n');
       const { chosen, scores } = chooseTemplate(loadTemplates(), state.raws, text);
       state.template = chosen;
@@ -130,6 +132,7 @@ export function emptyDocument(path: string, bytes: Uint8Array): DocumentIR {
     issues: [],
     checks: { run: 0, passed: 0, failed: 0 },
     pageSources: { text: 0, ocr: 0 },
+    pageRoutes: [],
     confidence: 0,
   };
   if (text !== undefined) doc.text = text;

@@ -467,6 +467,18 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
       i = j - 1;
     }
   }
+  // 类 | 款 | 项 known by their contents when the header is unreadable (OCR): a 3-digit class followed by two
+  // 2-digit parts, row after row.
+  for (let i = 0; i + 2 < roles.length; i++) {
+    if (roles.slice(i, i + 3).some((r) => r === 'name' || r === 'unit') || roles.slice(i, i + 3).every((r) => r === 'split')) continue;
+    const column = (c: number) => body.map((row) => row[c]?.text.replace(/[^\d]/g, '') ?? '').filter((t) => t !== '');
+    const [a, b, c] = [column(i), column(i + 1), column(i + 2)];
+    const share = (cells: string[], pattern: RegExp) => (cells.length === 0 ? 0 : cells.filter((t) => pattern.test(t)).length / cells.length);
+    if (a.length >= 2 && share(a, /^[2-5]\d{2}$/) >= 0.8 && share(b, /^\d{2}$/) >= 0.8 && share(c, /^\d{2}$/) >= 0.8) {
+      roles[i] = roles[i + 1] = roles[i + 2] = 'split';
+      i += 2;
+    }
+  }
   return roles;
 }
 
@@ -727,7 +739,7 @@ function readRow(
   for (const i of valueCols) {
     const cell = cells[i]!;
     const parsed = cell.covered ? ({ kind: 'blank' } as const) : parseAmountCell(cell.raw);
-    const evidence: Cell = { raw: cell.covered ? '' : cell.raw, page: cell.page, bbox: cell.bbox, source: cell.source, confidence: cell.confidence };
+    const evidence: Cell = { raw: cell.covered ? '' : cell.raw, page: cell.page, bbox: cell.bbox, source: cell.source, confidence: cell.confidence, ...(cell.alternatives && !cell.covered ? { alternatives: cell.alternatives } : {}) };
     if (parsed.kind === 'amount') {
       values.push(parsed.amount.value);
       anyValue = true;

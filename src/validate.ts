@@ -3,6 +3,7 @@ import { hasMajorOrdinal } from './normalise.js';
 import { lookupCode, functionClassCode } from './reference.js';
 import type { FigureRef, IdentitySpec, TableSpec, Template } from './templates.js';
 import { titleKey } from './classify.js';
+import { proveOcrFigures, settleOcrConfidence } from './prove.js';
 
 /** Tolerance per summand in units of the last printed decimal (尾数误差), and its cap (OUTPUT.md). */
 const PER_SUMMAND_UNITS = 1;
@@ -36,6 +37,10 @@ const TOTAL_NAME = /(?:合计|总计)$/;
 
 export class Checker {
   readonly issues: Issue[] = [];
+  /** Per cell: how many checks it took part in that passed and that failed (the arithmetic's proof). */
+  readonly outcomes = new Map<Cell, { passed: number; failed: number }>();
+  /** The cells of each failed check. */
+  readonly failures: Cell[][] = [];
   run = 0;
   passed = 0;
   failed = 0;
@@ -60,6 +65,13 @@ export class Checker {
     const expected = parts.reduce((s, p) => s + p.value, 0);
     const delta = round(found.value - expected, decimals + 2);
     const ok = op === 'eq' ? Math.abs(delta) <= tolerance + 1e-9 : delta <= tolerance + 1e-9;
+    for (const f of involved) {
+      if (!f.cell) continue;
+      const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0 };
+      if (ok) tally.passed++;
+      else tally.failed++;
+      this.outcomes.set(f.cell, tally);
+    }
     const base = {
       table: table.kind,
       part: table.part,
@@ -81,6 +93,7 @@ export class Checker {
       return;
     }
     this.failed++;
+    this.failures.push(involved.flatMap((f) => (f.cell ? [f.cell] : [])));
     this.issues.push({ ...base, code, severity: 'error', message: `${message}: printed ${describe(found, parts, op)}, off by ${fmt(delta)}` });
   }
 }
@@ -520,22 +533,35 @@ function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
 }
 
 /** Run every check the template names; record issues and the counts on the document. */
-export function validateDocument(doc: DocumentIR, template: Template | null): void {
+/** Every identity of the template over the document's figures, without touching the document. */
+export function runChecks(doc: DocumentIR, template: Template | null): Checker {
   const checker = new Checker();
+  if (!template) return checker;
+  for (const table of doc.tables) {
+    const spec = template.tables.find((s) => s.kind === table.templateTable);
+    if (!spec) continue;
+    if (spec.checks.column_sums) checkColumnSums(table, checker);
+    if (spec.checks.code_hierarchy) checkCodeHierarchy(table, spec, checker);
+    if (spec.checks.labelled_totals && (spec.two_sided || spec.code_layout === 'none')) checkLabelledTotals(table, checker);
+    checkRowSums(table, spec, checker);
+    checkColumnFormulas(table, spec, checker);
+    if (spec.checks.group_sums) checkGroupSums(table, checker);
+  }
+  for (const identity of template.identities) checkIdentity(doc, template, identity, checker);
+  return checker;
+}
+
+export function validateDocument(doc: DocumentIR, template: Template | null): void {
+  // OCR readings are proven (or corrected) by the arithmetic before the final count.
+  if (template && doc.tables.some((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) proveOcrFigures(doc, template);
+  const checker = runChecks(doc, template);
   if (template) {
     for (const table of doc.tables) {
       const spec = template.tables.find((s) => s.kind === table.templateTable);
-      if (!spec) continue;
-      if (spec.checks.column_sums) checkColumnSums(table, checker);
-      if (spec.checks.code_hierarchy) checkCodeHierarchy(table, spec, checker);
-      if (spec.checks.labelled_totals && (spec.two_sided || spec.code_layout === 'none')) checkLabelledTotals(table, checker);
-      checkRowSums(table, spec, checker);
-      checkColumnFormulas(table, spec, checker);
-      if (spec.checks.group_sums) checkGroupSums(table, checker);
-      checkCodes(table, spec, doc.issues);
+      if (spec) checkCodes(table, spec, doc.issues);
     }
-    for (const identity of template.identities) checkIdentity(doc, template, identity, checker);
   }
+  settleOcrConfidence(doc, checker);
   doc.issues.push(...checker.issues);
   doc.checks = { run: checker.run, passed: checker.passed, failed: checker.failed };
 }

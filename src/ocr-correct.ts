@@ -1,0 +1,62 @@
+import { titleKey } from './classify.js';
+import { closestWord, similarity } from './fuzzy.js';
+import type { GridCell, Issue } from './model.js';
+import { normaliseText } from './normalise.js';
+import type { RawTable } from './tables.js';
+import type { Template } from './templates.js';
+
+/** Header words every layout uses besides the templates' column names. */
+const ROLE_WORDS = ['科目编码', '科目代码', '科目名称', '功能分类科目编码', '经济分类科目编码', '类', '款', '项', '单位代码', '单位编码', '单位名称', '单位名称（科目）', '项目', '项目名称', '行次', '栏次', '本年支出', '本年收入', '当年财政拨款安排', '上年结转安排', '预算数', '决算数', '收入', '支出', '其中', '金额'];
+
+function ocrTable(raw: RawTable): boolean {
+  return raw.rows.some((row) => row.some((c) => c.source === 'ocr'));
+}
+
+/**
+ * Titles and header words misread by OCR ("部门收支总和表", "一般公共大算投款") are replaced by the known title
+ * or column name they are closest to, when one is clearly closest; the reading is kept in `title_raw` and in
+ * an info issue. Figures are never touched here.
+ */
+export function correctOcrLabels(raws: RawTable[], templates: Template[], issues: Issue[]): void {
+  const titles = [...new Set(templates.flatMap((t) => t.tables.flatMap((s) => s.titles)).map(titleKey))];
+  const words = [...new Set([...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...ROLE_WORDS].map(titleKey))];
+  // A misread title as close to two known titles takes the one no other table of the document has.
+  const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
+  for (const raw of raws) {
+    if (!ocrTable(raw)) continue;
+    const key = titleKey(raw.title);
+    if (key !== '' && !titles.some((t) => key === t || key.endsWith(t))) {
+      const match = closestTitle(key, titles.filter((t) => !taken.has(t)));
+      if (match) {
+        issues.push({ code: 'ocr.title_corrected', severity: 'info', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" read as "${match}"` });
+        raw.title = match;
+        taken.add(match);
+      }
+    }
+    for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words)));
+  }
+}
+
+function closestTitle(key: string, titles: string[]): string | null {
+  let best: { title: string; score: number } | null = null;
+  let second = 0;
+  for (const title of titles) {
+    // A year prefix ("2023年") is not part of the name: then the tail is compared as well as the whole.
+    const chars = [...key];
+    const tail = chars.slice(-[...title].length).join('');
+    const prefix = chars.slice(0, Math.max(0, chars.length - [...title].length)).join('');
+    const score = Math.max(/[\d年度]/.test(prefix) ? similarity(tail, title) : 0, similarity(key, title));
+    if (!best || score > best.score) {
+      if (best) second = Math.max(second, best.score);
+      best = { title, score };
+    } else second = Math.max(second, score);
+  }
+  return best && best.score >= 0.75 && best.score - second >= 0.1 ? best.title : null;
+}
+
+function correctHeaderCell(cell: GridCell, words: string[]): GridCell {
+  const key = titleKey(cell.text);
+  if (cell.source !== 'ocr' || key.length < 2 || words.includes(key) || /\d/.test(key)) return cell;
+  const match = closestWord(key, words, 0.6, 0.1);
+  return match ? { ...cell, text: normaliseText(match) } : cell;
+}

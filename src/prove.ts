@@ -1,0 +1,131 @@
+import type { Cell, DocumentIR, Row } from './model.js';
+import { parseAmountCell } from './normalise.js';
+import type { Template } from './templates.js';
+import { runChecks, type Checker } from './validate.js';
+
+/** Confidence of an OCR figure that no identity proves: just below the review line. */
+export const UNPROVEN_CONFIDENCE = 0.89;
+/** Confidence of an OCR figure the arithmetic replaced. */
+export const CORRECTED_CONFIDENCE = 0.8;
+/** Confidence of an OCR figure an identity disputes and nothing could correct. */
+export const DISPUTED_CONFIDENCE = 0.5;
+
+interface Place {
+  row: Row;
+  column: number;
+  cell: Cell;
+}
+
+/** Digits OCR confuses with each other (0↔8, 1↔7, 3↔8, 5↔6). */
+const CONFUSED: Record<string, string[]> = { '0': ['8'], '8': ['0', '3'], '1': ['7'], '7': ['1'], '3': ['8'], '5': ['6'], '6': ['5'] };
+
+/**
+ * Readings one slip away from an OCR figure: a dropped or doubled digit, a lost decimal point, a confused
+ * digit; plus any other reading the recogniser gave. Only well-formed amounts are kept.
+ */
+export function alternativeReadings(raw: string, others: string[] = []): number[] {
+  const digits = raw.replace(/[^\d.,-]/g, '');
+  const candidates = new Set<string>(others);
+  for (let i = 0; i < digits.length; i++) {
+    const ch = digits[i]!;
+    if (/\d/.test(ch)) {
+      candidates.add(digits.slice(0, i) + digits.slice(i + 1));
+      candidates.add(digits.slice(0, i) + ch + digits.slice(i));
+      for (const swap of CONFUSED[ch] ?? []) candidates.add(digits.slice(0, i) + swap + digits.slice(i + 1));
+    }
+  }
+  const plain = digits.replace(/,/g, '');
+  if (!plain.includes('.') && plain.length > 2) candidates.add(`${plain.slice(0, -2)}.${plain.slice(-2)}`);
+  const first = parseAmountCell(raw);
+  const values = new Set<number>();
+  for (const candidate of candidates) {
+    // Thousands commas, when printed, must group by three: "3,6088.46" is not a reading.
+    if (candidate.includes(',') && !/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(candidate)) continue;
+    const parsed = parseAmountCell(candidate);
+    if (parsed.kind !== 'amount') continue;
+    // The decimals printed do not change with a slip of one digit.
+    if (first.kind === 'amount' && parsed.amount.decimals !== first.amount.decimals && !/^\d+$/.test(raw.replace(/[,\s]/g, ''))) continue;
+    if (first.kind !== 'amount' || parsed.amount.value !== first.amount.value) values.add(parsed.amount.value);
+  }
+  return [...values];
+}
+
+function ocrPlaces(doc: DocumentIR): Place[] {
+  return doc.tables.flatMap((table) => table.rows.flatMap((row) => row.cells.flatMap((cell, column) => (cell.source === 'ocr' && typeof row.values[column] === 'number' ? [{ row, column, cell }] : []))));
+}
+
+/**
+ * Correct OCR misreadings the identities locate. For each OCR figure in a failing identity, every
+ * alternative reading is tried; a figure is corrected when exactly one of its alternatives makes every
+ * identity it takes part in pass, fails none that passed before, and no other figure of those failing
+ * identities could explain them as well. The corrected cell keeps its reading in `read_as`, gets source
+ * `corrected` and a lowered confidence, and an issue names it. Printed (text-layer) figures are never changed.
+ */
+export function proveOcrFigures(doc: DocumentIR, template: Template): void {
+  for (let round = 0; round < 4; round++) {
+    const before = runChecks(doc, template);
+    if (before.failed === 0) return;
+    // Only doubtful readings are open to correction: a confident, well-formed one stands (and is disputed if wrong).
+    const places = ocrPlaces(doc).filter((p) => (before.outcomes.get(p.cell)?.failed ?? 0) > 0 && (p.cell.confidence < 0.9 || (p.cell.alternatives?.length ?? 0) > 0));
+    const fixes: { place: Place; value: number }[] = [];
+    for (const place of places) {
+      const original = place.row.values[place.column] as number;
+      const working: number[] = [];
+      const reread = new Set((place.cell.alternatives ?? []).map((a) => parseAmountCell(a.raw)).flatMap((p) => (p.kind === 'amount' ? [p.amount.value] : [])));
+      for (const value of alternativeReadings(place.cell.raw, (place.cell.alternatives ?? []).map((a) => a.raw))) {
+        place.row.values[place.column] = value;
+        const after = runChecks(doc, template);
+        const own = after.outcomes.get(place.cell);
+        // Two identities must vouch for a new value (three when it contradicts a second reading of the cell).
+        const vouched = own !== undefined && own.failed === 0 && own.passed >= 2 && (reread.size === 0 || reread.has(value) || own.passed >= 3);
+        if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
+      }
+      place.row.values[place.column] = original;
+      if (working.length === 1) fixes.push({ place, value: working[0]! });
+    }
+    // Two figures that could each explain the same failure: neither is proven wrong.
+    const accepted = fixes.filter((fix) => !fixes.some((other) => other !== fix && sharesFailure(before, fix.place.cell, other.place.cell)));
+    if (accepted.length === 0) return;
+    for (const { place, value } of accepted) {
+      const read = place.cell.raw;
+      place.row.values[place.column] = value;
+      place.cell.source = 'corrected';
+      place.cell.read_as = read;
+      place.cell.confidence = Math.min(place.cell.confidence, CORRECTED_CONFIDENCE);
+      doc.issues.push({
+        code: 'ocr.corrected',
+        severity: 'warning',
+        page: place.cell.page,
+        bbox: place.cell.bbox,
+        message: `OCR read "${read}" for ${place.row.name_raw || place.row.code || 'a row'}; the identities it takes part in hold only with ${value}, so that is used (reading kept in read_as)`,
+      });
+    }
+  }
+}
+
+function newlyFailing(before: Checker, after: Checker): boolean {
+  for (const [cell, tally] of after.outcomes) if (tally.failed > (before.outcomes.get(cell)?.failed ?? 0)) return true;
+  return false;
+}
+
+/** Whether two candidate fixes touch the same failing identity (a cell of each in one failure). */
+function sharesFailure(before: Checker, a: Cell, b: Cell): boolean {
+  return before.failures.some((cells) => cells.includes(a) && cells.includes(b));
+}
+
+/**
+ * Confidence that can be trusted for OCR figures: proven by a passing identity and disputed by none →
+ * at least 0.95; disputed → 0.5 with an issue; proven by nothing → just below the review line.
+ */
+export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
+  for (const place of ocrPlaces(doc)) {
+    const tally = checker.outcomes.get(place.cell);
+    const value = place.row.values[place.column];
+    if (value === 0) continue;
+    if (tally && tally.failed > 0) {
+      place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
+      doc.issues.push({ code: 'ocr.disputed', severity: 'warning', page: place.cell.page, bbox: place.cell.bbox, message: `OCR figure "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) breaks an identity and no single re-reading explains it` });
+    } else if (tally && tally.passed > 0) place.cell.confidence = Math.max(place.cell.confidence, 0.95);
+    else place.cell.confidence = Math.min(place.cell.confidence, UNPROVEN_CONFIDENCE);
+  }
+}
