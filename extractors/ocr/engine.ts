@@ -107,6 +107,14 @@ class OcrEngine {
     return { text: data.text.trim(), confidence: data.confidence / 100 };
   }
 
+  /** One ruled cell read again on its own as a block of text (header words OCR read poorly on the page). */
+  async readCell(image: GrayImage, rect: PixelRect): Promise<{ text: string; confidence: number }> {
+    const worker = await this.worker(this.settings.language);
+    const options: Partial<RecognizeOptions & WorkerParams> = { tessedit_pageseg_mode: PSM.SINGLE_BLOCK, user_defined_dpi: String(image.dpi) };
+    const { data } = await worker.recognize(toPgm(crop(image, rect)), options, { text: true });
+    return { text: data.text.trim(), confidence: data.confidence / 100 };
+  }
+
   private cacheKey(image: GrayImage, what: string): string {
     const hash = createHash('sha256');
     hash.update(`${CACHE_VERSION}|${what}|${image.width}x${image.height}@${image.dpi}|`);

@@ -232,3 +232,22 @@ function groupRuns(runs: Run[], thickness: number): { atMin: number; atMax: numb
   }
   return groups;
 }
+
+/**
+ * A copy of the image with the ruling lines painted white: next to a cell border Tesseract reads the line as
+ * "1", "|" or "]" ("1322" for 322).
+ */
+export function eraseRulings(image: GrayImage, rulings: Ruling[]): GrayImage {
+  const data = Uint8Array.from(image.data);
+  const px = image.dpi / 72;
+  const half = Math.max(2, Math.round(image.dpi / 100));
+  for (const r of rulings) {
+    const horizontal = r.y0 === r.y1;
+    const x0 = Math.max(0, Math.round(r.x0 * px) - (horizontal ? 0 : half));
+    const x1 = Math.min(image.width - 1, Math.round(r.x1 * px) + (horizontal ? 0 : half));
+    const y0 = Math.max(0, Math.round(r.y0 * px) - (horizontal ? half : 0));
+    const y1 = Math.min(image.height - 1, Math.round(r.y1 * px) + (horizontal ? half : 0));
+    for (let y = y0; y <= y1; y++) data.fill(255, y * image.width + x0, y * image.width + x1 + 1);
+  }
+  return { ...image, data };
+}
