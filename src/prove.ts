@@ -76,8 +76,8 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         place.row.values[place.column] = value;
         const after = runChecks(doc, template);
         const own = after.outcomes.get(place.cell);
-        // Two identities must vouch for a new value (three when it contradicts a second reading of the cell).
-        const vouched = own !== undefined && own.failed === 0 && own.passed >= 2 && (reread.size === 0 || reread.has(value) || own.passed >= 3);
+        // Every identity of the cell must hold with the new value; two of them when a second reading of the cell said otherwise.
+        const vouched = own !== undefined && own.failed === 0 && own.passed >= (reread.size === 0 || reread.has(value) ? 1 : 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

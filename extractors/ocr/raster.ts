@@ -102,7 +102,7 @@ export function estimateSkew(image: GrayImage, limit = 2): number {
   const step = Math.max(1, Math.round(image.dpi / 100));
   const points: [number, number][] = [];
   for (let y = 0; y < image.height; y += step) {
-    for (let x = 0; x < image.width; x += step) if (image.data[y * image.width + x]! < threshold) points.push([x, y]);
+    for (let x = 0; x < image.width; x += step) if (image.data[y * image.width + x]! <= threshold) points.push([x, y]);
   }
   if (points.length < 100) return 0;
   const score = (degrees: number) => {
@@ -170,7 +170,7 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] 
   const minRun = Math.round(minLengthPt / scale);
   // A printed line breaks where toner is thin: gaps this short do not end a run.
   const gap = Math.max(2, Math.round(image.dpi / 100));
-  const dark = (x: number, y: number) => data[y * width + x]! < threshold;
+  const dark = (x: number, y: number) => data[y * width + x]! <= threshold;
   const horizontal: { y: number; x0: number; x1: number }[] = [];
   for (let y = 0; y < height; y++) {
     let start = -1;
