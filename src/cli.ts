@@ -10,6 +10,9 @@ const USAGE = `budget-extract — Chinese department budget disclosures (部门�
 
 Usage:
   budget-extract extract <files|folders…> [--out DIR] [options]
+  budget-extract inspect <file.pdf> --page N --png OUT.png
+                       draw what each stage saw on page N: rulings (red), words (green), grid cells
+                       (blue), cells sent to review (orange) or corrected by the arithmetic (purple)
 
 Folders are walked for .pdf, .txt and .md files; a file named directly is read whatever its
 extension (the media is detected from the content).
@@ -22,6 +25,11 @@ Options:
   --worker-heap-mb N   heap bound of each worker thread in MB (default 768); a document that needs
                        more is retried once without the bound
   --no-workers         process in the main thread, one document at a time (debugging)
+  --no-ocr             do not OCR pages without a usable text layer (they are reported instead)
+  --ocr-dpi N          resolution pages are rendered at for OCR (default 300)
+  --ocr-lang LANG      chi_sim (default) or chi_tra
+  --ocr-cache DIR      where OCR readings are cached by page-image hash
+                       (default ~/.cache/budget-extract/ocr; "off" for none)
   --quiet              no progress output
   -h, --help           this text
   --version            print the version
@@ -68,6 +76,17 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--no-bom') args.bom = false;
     else if (a === '--bom') args.bom = true;
     else if (a === '--no-workers') args.workers = false;
+    // OCR settings travel by environment so that worker threads see them too.
+    else if (a === '--no-ocr') process.env.BUDGET_EXTRACT_OCR = '0';
+    else if (a === '--ocr-dpi') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 100 || n > 600) throw new UsageError('--ocr-dpi takes a whole number from 100 to 600');
+      process.env.BUDGET_EXTRACT_OCR_DPI = String(n);
+    } else if (a === '--ocr-lang') {
+      const lang = value();
+      if (lang !== 'chi_sim' && lang !== 'chi_tra') throw new UsageError('--ocr-lang is chi_sim or chi_tra');
+      process.env.BUDGET_EXTRACT_OCR_LANG = lang;
+    } else if (a === '--ocr-cache') process.env.BUDGET_EXTRACT_OCR_CACHE = value();
     else if (a === '--quiet' || a === '-q') args.quiet = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else args.inputs.push(a);
@@ -135,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (command === 'inspect') return inspect(rest);
   if (command !== 'extract') {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
@@ -179,6 +199,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const f of summary.failed) process.stderr.write(`failed: ${f.path} — ${f.failure}\n`);
   return summary.failed.length > 0 || missing.length > 0 ? 1 : 0;
+}
+
+async function inspect(argv: string[]): Promise<number> {
+  const file = argv.find((a, i) => !a.startsWith('--') && !['--page', '--png', '--dpi'].includes(argv[i - 1] ?? ''));
+  const option = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const page = Number(option('--page'));
+  const png = option('--png');
+  if (!file || !Number.isInteger(page) || page < 1 || !png) {
+    process.stderr.write(`budget-extract: inspect needs a PDF, --page N and --png OUT.png\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { inspectPage } = await import('./inspect.js');
+  try {
+    const summary = await inspectPage(file, page, png, option('--dpi') ? Number(option('--dpi')) : undefined);
+    process.stdout.write(`${png}: page ${summary.page} (${summary.source}): ${summary.rulings} rulings, ${summary.words} words, ${summary.cells} cells, ${summary.flagged} flagged, ${summary.corrected} corrected\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`budget-extract: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await (await import('../extractors/ocr/engine.js')).closeOcr();
+  }
 }
 
 main(process.argv.slice(2)).then(

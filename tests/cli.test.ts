@@ -83,6 +83,17 @@ describe('CLI batch (built CLI, worker threads)', () => {
     expect(JSON.parse(readFileSync(path.join(out3, 'cangxi-2023-budget.json'), 'utf8')).document.status).toBe('ok');
   });
 
+  it('inspect draws a page overlay PNG and names what it drew; bad pages and options are refused', () => {
+    const png = path.join(mkdtempSync(path.join(tmpdir(), 'be-inspect-')), 'page12.png');
+    const r = spawnSync('node', [cli, 'inspect', path.join(root, 'samples', 'quanzhou-2023-budget.pdf'), '--page', '12', '--png', png], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/page 12 \(text\): \d+ rulings, \d+ words, \d+ cells, 0 flagged, 0 corrected/);
+    expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(spawnSync('node', [cli, 'inspect', path.join(root, 'samples', 'quanzhou-2023-budget.pdf'), '--page', '99', '--png', png], { encoding: 'utf8' }).status).toBe(1);
+    expect(spawnSync('node', [cli, 'inspect', path.join(root, 'samples', 'quanzhou-2023-budget.pdf')], { encoding: 'utf8' }).status).toBe(2);
+    expect(spawnSync('node', [cli, 'extract', '--ocr-dpi', '20', dir], { encoding: 'utf8' }).status).toBe(2);
+  });
+
   it('turns the BOM off on request and rejects bad options with exit code 2', () => {
     const out2 = mkdtempSync(path.join(tmpdir(), 'be-out-'));
     const r = spawnSync('node', [cli, 'extract', path.join(dir, 'gbk.txt'), '--out', out2, '--no-bom', '--quiet'], { encoding: 'utf8' });
