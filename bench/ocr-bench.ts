@@ -1,0 +1,100 @@
+/**
+ * OCR benchmark: tesseract.js (what the pipeline uses) against native `tesseract` (Debian tesseract-ocr +
+ * tesseract-ocr-chi-sim) on the same page images, in the same run; then a whole scanned document through the
+ * CLI with the worker pool (pages per second, peak RSS).
+ *
+ * Usage: `npm run bench:ocr [-- --pages N]`. A measurement, not a test: it exits 0 whatever the numbers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { closeOcr, ocrEngine } from '../extractors/ocr/engine.js';
+import { eraseRulings, findRasterRulings, renderPage, toPgm } from '../extractors/ocr/raster.js';
+import { openPdf } from '../extractors/pdf-text.js';
+
+/** Target from the OCR issue: tesseract.js per page at most this many times native tesseract. */
+const TARGET_RATIO = 1.5;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shared = path.resolve(root, '..', 'shared', 'corpus', 'rendered');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+async function main(): Promise<number> {
+  const pagesArg = process.argv.indexOf('--pages');
+  const pageCount = pagesArg >= 0 ? Number(process.argv[pagesArg + 1]) : 6;
+  const source = path.join(shared, '003-300dpi-clean-scanned.pdf');
+  if (!existsSync(source)) {
+    console.log(`ocr bench skipped: ${source} not found`);
+    return 0;
+  }
+  const native = spawnSync('tesseract', ['--version'], { encoding: 'utf8' });
+  const haveNative = native.status === 0 && spawnSync('tesseract', ['--list-langs'], { encoding: 'utf8' }).stdout.includes('chi_sim');
+  if (!haveNative) console.log('native tesseract with chi_sim not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim): ratios skipped');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'be-ocr-bench-'));
+  // The recogniser reads every page afresh: no cache.
+  const engine = ocrEngine({ cacheDir: null });
+  const pdf = await openPdf(new Uint8Array(readFileSync(source)));
+  const rows: { page: number; js: number; native: number | null }[] = [];
+  try {
+    // Table pages of the Cangxi scan (landscape, dense): the hardest kind.
+    const pages = [8, 9, 10, 11, 12, 14, 15, 16, 17, 18].slice(0, pageCount);
+    for (const n of pages) {
+      const page = await pdf.getPage(n);
+      const image = await renderPage(page, 300);
+      page.cleanup();
+      const clean = eraseRulings(image, findRasterRulings(image));
+      const file = path.join(tmp, `p${n}.pgm`);
+      writeFileSync(file, toPgm(clean));
+      const t0 = performance.now();
+      await engine.readPage(clean);
+      const js = (performance.now() - t0) / 1000;
+      let nativeSeconds: number | null = null;
+      if (haveNative) {
+        const t1 = performance.now();
+        // One thread: OpenMP's spinning on two cores makes native tesseract slower, not faster.
+        spawnSync('tesseract', [file, path.join(tmp, `p${n}`), '-l', 'chi_sim', '--psm', '4', '--dpi', '300'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: 'ignore' });
+        nativeSeconds = (performance.now() - t1) / 1000;
+      }
+      rows.push({ page: n, js, native: nativeSeconds });
+    }
+  } finally {
+    await pdf.destroy();
+    await closeOcr();
+  }
+  console.log('\nOCR per page (003-300dpi-clean-scanned.pdf, table pages at 300 dpi, PSM 4, same images):');
+  console.log('| page | tesseract.js s | native tesseract s | ratio |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.page} | ${r.js.toFixed(2)} | ${r.native?.toFixed(2) ?? '–'} | ${r.native ? (r.js / r.native).toFixed(2) : '–'} |`);
+  const js = median(rows.map((r) => r.js));
+  const nat = haveNative ? median(rows.map((r) => r.native!)) : NaN;
+  console.log(`median: tesseract.js ${js.toFixed(2)} s/page, native ${haveNative ? nat.toFixed(2) : '–'} s/page, ratio ${haveNative ? (js / nat).toFixed(2) : '–'} (target ≤ ${TARGET_RATIO}: ${haveNative ? (js / nat <= TARGET_RATIO ? 'PASS' : 'FAIL') : 'n/a'})`);
+
+  // The whole document through the CLI: worker pool, rendering, layout, proof; peak RSS by GNU time.
+  const out = path.join(tmp, 'out');
+  const cli = path.join(root, 'dist', 'src', 'cli.js');
+  const docs = [path.join(shared, '003-300dpi-clean-scanned.pdf'), path.join(shared, '001-mixed.pdf')];
+  const time = existsSync('/usr/bin/time');
+  const t2 = performance.now();
+  const run = spawnSync(time ? '/usr/bin/time' : 'node', [...(time ? ['-f', '%M', 'node'] : []), cli, 'extract', ...docs, '--out', out, '--ocr-cache', 'off', '--quiet'], { encoding: 'utf8' });
+  const seconds = (performance.now() - t2) / 1000;
+  const peakMb = time ? Number(run.stderr.trim().split('\n').pop()) / 1024 : NaN;
+  const ocrPages = docs
+    .map((d) => JSON.parse(readFileSync(path.join(out, `${path.basename(d, '.pdf')}.json`), 'utf8')) as { document: { page_sources: { ocr: number } } })
+    .reduce((s, d) => s + d.document.page_sources.ocr, 0);
+  console.log(`\nbatch: 003-300dpi-clean-scanned.pdf + 001-mixed.pdf, 2 worker threads: ${ocrPages} OCR pages in ${seconds.toFixed(1)} s = ${(ocrPages / seconds).toFixed(2)} OCR pages/s; peak RSS ${Number.isFinite(peakMb) ? `${peakMb.toFixed(0)} MB` : 'n/a'} (target < 1536 MB)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
