@@ -49,12 +49,22 @@ const INPUT_EXTENSIONS = /\.(?:pdf|txt|md|text|markdown)$/i;
 export function collectInputs(args: string[]): { files: string[]; missing: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
+  const statKind = (file: string): 'dir' | 'file' | null => {
+    try {
+      const stat = statSync(file);
+      return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : null;
+    } catch {
+      return null;
+    }
+  };
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      // A symbolic link counts as what it points to (a dangling one is skipped).
+      const kind = entry.isSymbolicLink() ? statKind(full) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : null;
+      if (kind === 'dir') walk(full);
       // A folder's README describes the folder; it is not a disclosure.
-      else if (entry.isFile() && INPUT_EXTENSIONS.test(entry.name) && !/^readme\./i.test(entry.name)) files.push(full);
+      else if (kind === 'file' && INPUT_EXTENSIONS.test(entry.name) && !/^readme\./i.test(entry.name)) files.push(full);
     }
   };
   for (const arg of args) {

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectInputs } from '../src/batch.js';
 import { InputError, sniff } from '../src/ingest.js';
 
 const text = '收支预算总表\t9,474.11\n';
@@ -38,5 +42,21 @@ describe('sniff', () => {
     expect(() => sniff(new Uint8Array([]))).toThrow(/empty/);
     expect(() => sniff(new Uint8Array([0x00, 0x01, 0x02, 0x03, 0x00, 0x9f, 0x00]))).toThrow(/binary/);
     expect(() => sniff(new TextEncoder().encode('  \n\n'))).toThrow(/empty/);
+  });
+});
+
+describe('collecting inputs', () => {
+  it('walks folders for disclosures, follows symbolic links, skips a README and a dangling link', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'be-inputs-'));
+    writeFileSync(path.join(dir, 'a.pdf'), '%PDF-1.4');
+    writeFileSync(path.join(dir, 'README.md'), '# about this folder');
+    mkdirSync(path.join(dir, 'sub'));
+    writeFileSync(path.join(dir, 'sub', 'b.txt'), 'text');
+    symlinkSync(path.join(dir, 'a.pdf'), path.join(dir, 'linked.pdf'));
+    symlinkSync(path.join(dir, 'sub'), path.join(dir, 'linked-folder'));
+    symlinkSync(path.join(dir, 'gone.pdf'), path.join(dir, 'dangling.pdf'));
+    const { files, missing } = collectInputs([dir, path.join(dir, 'nothing.pdf')]);
+    expect(files.map((f) => path.relative(dir, f))).toEqual(['a.pdf', path.join('linked-folder', 'b.txt'), 'linked.pdf', path.join('sub', 'b.txt')]);
+    expect(missing).toEqual([path.join(dir, 'nothing.pdf')]);
   });
 });
