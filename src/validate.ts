@@ -65,11 +65,14 @@ export class Checker {
     const expected = parts.reduce((s, p) => s + p.value, 0);
     const delta = round(found.value - expected, decimals + 2);
     const ok = op === 'eq' ? Math.abs(delta) <= tolerance + 1e-9 : delta <= tolerance + 1e-9;
+    // An equality over two or more non-zero parts proves its figures; an inequality, or a total equal to its
+    // only part, holds too easily (a misread row can satisfy it) to prove anything.
+    const proves = op === 'eq' && parts.filter((p) => p.value !== 0).length >= 2;
     for (const f of involved) {
       if (!f.cell) continue;
       const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0 };
-      if (ok) tally.passed++;
-      else tally.failed++;
+      if (!ok) tally.failed++;
+      else if (proves) tally.passed++;
       this.outcomes.set(f.cell, tally);
     }
     const base = {

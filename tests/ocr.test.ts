@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,6 +152,20 @@ describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
     expect(result.f1).toBeGreaterThanOrEqual(0.82);
     expect(result.silent).toBe(0);
   }, 300_000);
+
+  it('the photocopy scans (000/001/003-scanned.pdf, built CLI, two workers): every wrong figure is flagged', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'be-scans-'));
+    const scans = ['000', '001', '003'].map((id) => path.join(shared, 'corpus', 'rendered', `${id}-scanned.pdf`));
+    const run = spawnSync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { encoding: 'utf8', env: process.env });
+    expect(run.status).toBe(0);
+    for (const id of ['000', '001', '003']) {
+      const output = JSON.parse(readFileSync(path.join(out, `${id}-scanned.json`), 'utf8')) as OutputDocument;
+      expect(output.document.status).toBe('needs_review');
+      expect(output.document.page_sources.text).toBe(0);
+      // Far from the 99.5% aimed at (measured 20–27% exact); what holds already is that no wrong figure passes for sure.
+      expect(score(path.join(shared, 'corpus', 'groundtruth', `${id}.json`), output).silent).toBe(0);
+    }
+  }, 900_000);
 
   it('001-mixed.pdf: narrative pages from the text layer, only the image pages OCR\'d', async () => {
     const { output } = await processFile(path.join(shared, 'corpus', 'rendered', '001-mixed.pdf'));
