@@ -168,6 +168,9 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] 
   const threshold = Math.min(otsuThreshold(image), 170);
   const scale = 72 / image.dpi;
   const minRun = Math.round(minLengthPt / scale);
+  // Pieces of a line a noisy scan breaks up are collected first (longer than a character's stroke), then joined.
+  const minPiece = Math.round(minRun * 0.6);
+  const bridge = Math.round(image.dpi / 20);
   // A printed line breaks where toner is thin: gaps this short do not end a run.
   const gap = Math.max(2, Math.round(image.dpi / 100));
   const dark = (x: number, y: number) => data[y * width + x]! <= threshold;
@@ -180,7 +183,7 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] 
         if (start < 0) start = x;
         last = x;
       } else if (start >= 0 && (x === width || x - last > gap)) {
-        if (last - start >= minRun) horizontal.push({ y, x0: start, x1: last });
+        if (last - start >= minPiece) horizontal.push({ y, x0: start, x1: last });
         start = -1;
       }
     }
@@ -194,7 +197,7 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] 
         if (start < 0) start = y;
         last = y;
       } else if (start >= 0 && (y === height || y - last > gap)) {
-        if (last - start >= minRun) vertical.push({ x, y0: start, y1: last });
+        if (last - start >= minPiece) vertical.push({ x, y0: start, y1: last });
         start = -1;
       }
     }
@@ -202,11 +205,13 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] 
   const rulings: Ruling[] = [];
   // Runs on neighbouring pixel rows that overlap are one printed line.
   const thickness = Math.max(3, Math.round(image.dpi / 40));
-  for (const group of groupRuns(horizontal.map((h) => ({ at: h.y, from: h.x0, to: h.x1 })), thickness)) {
+  for (const group of bridged(groupRuns(horizontal.map((h) => ({ at: h.y, from: h.x0, to: h.x1 })), thickness), bridge, thickness)) {
+    if (group.to - group.from < minRun) continue;
     const at = (group.atMin + group.atMax) / 2;
     rulings.push({ x0: group.from * scale, y0: at * scale, x1: group.to * scale, y1: at * scale });
   }
-  for (const group of groupRuns(vertical.map((v) => ({ at: v.x, from: v.y0, to: v.y1 })), thickness)) {
+  for (const group of bridged(groupRuns(vertical.map((v) => ({ at: v.x, from: v.y0, to: v.y1 })), thickness), bridge, thickness)) {
+    if (group.to - group.from < minRun) continue;
     const at = (group.atMin + group.atMax) / 2;
     rulings.push({ x0: at * scale, y0: group.from * scale, x1: at * scale, y1: group.to * scale });
   }
@@ -250,4 +255,20 @@ export function eraseRulings(image: GrayImage, rulings: Ruling[]): GrayImage {
     for (let y = y0; y <= y1; y++) data.fill(255, y * image.width + x0, y * image.width + x1 + 1);
   }
   return { ...image, data };
+}
+
+/** Collinear pieces of one line (same position within its thickness) separated by short gaps become one. */
+function bridged(groups: { atMin: number; atMax: number; from: number; to: number }[], gap: number, thickness: number): { atMin: number; atMax: number; from: number; to: number }[] {
+  const sorted = [...groups].sort((a, b) => a.atMin - b.atMin || a.from - b.from);
+  const out: { atMin: number; atMax: number; from: number; to: number }[] = [];
+  for (const g of sorted) {
+    const line = out.find((o) => Math.abs((o.atMin + o.atMax) / 2 - (g.atMin + g.atMax) / 2) <= thickness && g.from - o.to <= gap && o.from - g.to <= gap);
+    if (line) {
+      line.from = Math.min(line.from, g.from);
+      line.to = Math.max(line.to, g.to);
+      line.atMin = Math.min(line.atMin, g.atMin);
+      line.atMax = Math.max(line.atMax, g.atMax);
+    } else out.push({ ...g });
+  }
+  return out;
 }
