@@ -62,7 +62,8 @@ class OcrEngine {
 
   constructor(readonly settings: OcrSettings) {}
 
-  private async worker(language: OcrLanguage): Promise<Worker> {
+  /** The language's worker; `page` counts a page read towards its replacement (cell re-reads do not). */
+  private async worker(language: OcrLanguage, page = false): Promise<Worker> {
     let entry = this.workers.get(language);
     if (entry && entry.pages >= this.settings.recycleAfter) {
       this.workers.delete(language);
@@ -75,7 +76,7 @@ class OcrEngine {
       entry = { worker: createWorker(language, OEM.LSTM_ONLY, { langPath: dataDir, gzip: true, cacheMethod: 'none' }), pages: 0 };
       this.workers.set(language, entry);
     }
-    entry.pages++;
+    if (page) entry.pages++;
     return entry.worker;
   }
 
@@ -84,7 +85,7 @@ class OcrEngine {
     const key = this.cacheKey(image, `page:${language}`);
     const cached = this.fromCache(key);
     if (cached) return cached;
-    const worker = await this.worker(language);
+    const worker = await this.worker(language, true);
     const options: Partial<RecognizeOptions & WorkerParams> = { tessedit_pageseg_mode: PSM.SINGLE_COLUMN, user_defined_dpi: String(image.dpi), preserve_interword_spaces: '1' };
     const { data } = await worker.recognize(toPgm(image), options, { blocks: true, text: false });
     const words: OcrWord[] = (data.blocks ?? []).flatMap((b) =>
@@ -96,23 +97,30 @@ class OcrEngine {
 
   /** One cell read again as a single line of digits (amount re-reads). */
   async readDigits(image: GrayImage, rect: PixelRect): Promise<{ text: string; confidence: number }> {
-    const worker = await this.worker(this.settings.language);
     const options: Partial<RecognizeOptions & WorkerParams> = {
       tessedit_pageseg_mode: PSM.SINGLE_LINE,
       tessedit_char_whitelist: '0123456789.,-',
       user_defined_dpi: String(image.dpi),
     };
     // Only the cell's pixels go to the recogniser: handing over the whole page for each cell costs more than reading it.
-    const { data } = await worker.recognize(toPgm(crop(image, rect)), options, { text: true });
-    return { text: data.text.trim(), confidence: data.confidence / 100 };
+    return this.readCrop(crop(image, rect), 'digits', options);
   }
 
   /** One ruled cell read again on its own as a block of text (header words OCR read poorly on the page). */
   async readCell(image: GrayImage, rect: PixelRect): Promise<{ text: string; confidence: number }> {
+    return this.readCrop(crop(image, rect), 'cell', { tessedit_pageseg_mode: PSM.SINGLE_BLOCK, user_defined_dpi: String(image.dpi) });
+  }
+
+  /** A crop read once: cached by its pixels and the way it is read, like a page. */
+  private async readCrop(image: GrayImage, what: string, options: Partial<RecognizeOptions & WorkerParams>): Promise<{ text: string; confidence: number }> {
+    const key = this.cacheKey(image, `${what}:${this.settings.language}`);
+    const cached = this.fromCache<{ text: string; confidence: number }>(key);
+    if (cached) return cached;
     const worker = await this.worker(this.settings.language);
-    const options: Partial<RecognizeOptions & WorkerParams> = { tessedit_pageseg_mode: PSM.SINGLE_BLOCK, user_defined_dpi: String(image.dpi) };
-    const { data } = await worker.recognize(toPgm(crop(image, rect)), options, { text: true });
-    return { text: data.text.trim(), confidence: data.confidence / 100 };
+    const { data } = await worker.recognize(toPgm(image), options, { text: true });
+    const reading = { text: data.text.trim(), confidence: data.confidence / 100 };
+    this.toCache(key, reading);
+    return reading;
   }
 
   private cacheKey(image: GrayImage, what: string): string {
@@ -122,16 +130,16 @@ class OcrEngine {
     return hash.digest('hex');
   }
 
-  private fromCache(key: string): OcrWord[] | null {
+  private fromCache<T = OcrWord[]>(key: string): T | null {
     if (!this.settings.cacheDir) return null;
     try {
-      return JSON.parse(readFileSync(path.join(this.settings.cacheDir, key.slice(0, 2), `${key}.json`), 'utf8')) as OcrWord[];
+      return JSON.parse(readFileSync(path.join(this.settings.cacheDir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
     } catch {
       return null;
     }
   }
 
-  private toCache(key: string, words: OcrWord[]): void {
+  private toCache(key: string, value: unknown): void {
     if (!this.settings.cacheDir) return;
     try {
       const dir = path.join(this.settings.cacheDir, key.slice(0, 2));
@@ -139,7 +147,7 @@ class OcrEngine {
       const file = path.join(dir, `${key}.json`);
       // Written whole or not at all, as every output is.
       const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(temporary, JSON.stringify(words));
+      writeFileSync(temporary, JSON.stringify(value));
       renameSync(temporary, file);
     } catch {
       // A cache that cannot be written only costs time.
