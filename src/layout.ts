@@ -588,35 +588,8 @@ function alignmentGrid(block: Line[], headerLines: number, page: number, options
    * Columns for the words of one header line: each word its own column, in reading order, as close to its
    * territory as possible. Words run together in a dump ("基本支出 项目支出") would otherwise share a column.
    */
-  const headerLinePlacement = (segs: Segment[]): number[] => {
-    const m = segs.length;
-    const width = columns.length;
-    if (m > width) return segs.map((seg) => columnOf(seg, false));
-    // cost[i][k]: least total distance placing words 0..i with word i in column k.
-    const cost = segs.map(() => new Array<number>(width).fill(Infinity));
-    const from = segs.map(() => new Array<number>(width).fill(-1));
-    for (let i = 0; i < m; i++) {
-      for (let k = i; k < width - (m - 1 - i); k++) {
-        const own = territoryDistance(segs[i]!, k);
-        if (i === 0) cost[0]![k] = own;
-        else
-          for (let j = i - 1; j < k; j++) {
-            const total = cost[i - 1]![j]! + own;
-            if (total < cost[i]![k]!) {
-              cost[i]![k] = total;
-              from[i]![k] = j;
-            }
-          }
-      }
-    }
-    let k = cost[m - 1]!.indexOf(Math.min(...cost[m - 1]!));
-    const placed = new Array<number>(m);
-    for (let i = m - 1; i >= 0; i--) {
-      placed[i] = k;
-      k = from[i]![k]!;
-    }
-    return placed;
-  };
+  const headerLinePlacement = (segs: Segment[]): number[] =>
+    segs.length > columns.length ? segs.map((seg) => columnOf(seg, false)) : monotonePlacement(segs.length, columns.length, (i, k) => territoryDistance(segs[i]!, k));
   // 行次 columns: label columns holding nothing but line numbers.
   const lineNumberColumns = new Set(typed.flatMap((c, k) => {
     if (c.figures) return [];
@@ -941,22 +914,29 @@ function median(values: number[]): number {
 function placeInOrder(positions: number[], slots: number[]): number[] {
   const m = positions.length;
   if (m === 0 || m > slots.length) return positions.map((_, i) => Math.min(i, slots.length - 1));
-  const cost = positions.map(() => new Array<number>(slots.length).fill(Infinity));
-  const from = positions.map(() => new Array<number>(slots.length).fill(-1));
+  return monotonePlacement(m, slots.length, (i, k) => Math.abs(positions[i]! - slots[k]!));
+}
+
+/** Items 0..m-1 onto slots 0..width-1 (m ≤ width), in order and one per slot, at the least total `cost(item, slot)`. */
+function monotonePlacement(m: number, width: number, cost: (item: number, slot: number) => number): number[] {
+  if (m === 0) return [];
+  // best[i][k]: least total cost placing items 0..i with item i in slot k.
+  const best = Array.from({ length: m }, () => new Array<number>(width).fill(Infinity));
+  const from = Array.from({ length: m }, () => new Array<number>(width).fill(-1));
   for (let i = 0; i < m; i++) {
-    for (let k = i; k < slots.length - (m - 1 - i); k++) {
-      const own = Math.abs(positions[i]! - slots[k]!);
-      if (i === 0) cost[0]![k] = own;
+    for (let k = i; k < width - (m - 1 - i); k++) {
+      const own = cost(i, k);
+      if (i === 0) best[0]![k] = own;
       else
         for (let j = i - 1; j < k; j++) {
-          if (cost[i - 1]![j]! + own < cost[i]![k]!) {
-            cost[i]![k] = cost[i - 1]![j]! + own;
+          if (best[i - 1]![j]! + own < best[i]![k]!) {
+            best[i]![k] = best[i - 1]![j]! + own;
             from[i]![k] = j;
           }
         }
     }
   }
-  let k = cost[m - 1]!.indexOf(Math.min(...cost[m - 1]!));
+  let k = best[m - 1]!.indexOf(Math.min(...best[m - 1]!));
   const placed = new Array<number>(m);
   for (let i = m - 1; i >= 0; i--) {
     placed[i] = k;

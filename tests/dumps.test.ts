@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DUMP_CONFIDENCE, layoutDumpToFlow } from '../extractors/text.js';
 import type { GridCell } from '../src/model.js';
-import type { OutputDocument } from '../src/output.js';
 import { projectRoot } from '../src/paths.js';
 import { processFile } from '../src/process-file.js';
 import { cellAgreement } from './cell-agreement.js';
+import { score, shared } from './score.js';
 
 const root = projectRoot();
 const fixture = (name: string) => path.join(root, 'tests', 'fixtures', 'dumps', name);
@@ -104,7 +104,6 @@ describe('layout dumps (pdftotext -layout and the like)', () => {
   }
 });
 
-const shared = path.resolve(root, '..', 'shared');
 const havePdftotext = (() => {
   try {
     execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
@@ -122,13 +121,6 @@ function dump(pdf: string): string {
   return file;
 }
 
-function score(answerKey: string, output: OutputDocument): { f1: number; silent: number } {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-score-')), 'out.json');
-  writeFileSync(file, JSON.stringify(output));
-  const printed = execFileSync('python3', [path.join(shared, 'tools', 'score.py'), answerKey, file, '--kinds', 'T', '--json'], { encoding: 'utf8' });
-  const result = JSON.parse(printed) as { f1: number; silent: number };
-  return result;
-}
 
 describe.skipIf(!haveShared || !havePdftotext)('layout dumps of the corpus (pdftotext -layout)', () => {
   // Floors are the figures measured when this suite was written; the aim is 0.995 everywhere.

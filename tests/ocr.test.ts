@@ -1,5 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { processFile } from '../src/process-file.js';
 import { alternativeReadings } from '../src/prove.js';
 import { loadTemplates } from '../src/templates.js';
 import { validateDocument } from '../src/validate.js';
+import { score, shared } from './score.js';
 
 const root = projectRoot();
 const execFileAsync = promisify(execFile);
@@ -134,15 +135,9 @@ describe('numbers proven by the arithmetic', () => {
   });
 });
 
-const shared = path.resolve(root, '..', 'shared');
 const haveShared = existsSync(path.join(shared, 'corpus', 'rendered'));
 if (!haveShared) console.warn(`OCR corpus suite skipped: ${shared} not found`);
 
-function score(answerKey: string, output: OutputDocument): { f1: number; silent: number } {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-score-')), 'out.json');
-  writeFileSync(file, JSON.stringify(output));
-  return JSON.parse(execFileSync('python3', [path.join(shared, 'tools', 'score.py'), answerKey, file, '--kinds', 'T', '--json'], { encoding: 'utf8' })) as { f1: number; silent: number };
-}
 
 describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
   it('003-300dpi-clean-scanned.pdf: every page OCR\'d, F1 ≥ 0.82, no silent error', async () => {
