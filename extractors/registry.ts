@@ -1,4 +1,5 @@
 import type { DocumentIR } from '../src/model.js';
+import { imageExtractor } from './ocr/image.js';
 import { pdfTextExtractor } from './pdf-text.js';
 import { textExtractor } from './text.js';
 
@@ -10,8 +11,8 @@ export interface Extractor {
   extract(doc: DocumentIR, progress?: (pagesDone: number) => void): Promise<void>;
 }
 
-/** Tried in order; the first that accepts the document reads it. OCR joins this list later. */
-export const extractors: Extractor[] = [pdfTextExtractor, textExtractor];
+/** Tried in order; the first that accepts the document reads it. */
+export const extractors: Extractor[] = [pdfTextExtractor, imageExtractor, textExtractor];
 
 export function extractorFor(doc: DocumentIR): Extractor | undefined {
   return extractors.find((e) => e.accepts(doc));

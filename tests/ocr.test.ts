@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createCanvas } from '@napi-rs/canvas';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeOcr } from '../extractors/ocr/engine.js';
 import { cleanFigure } from '../extractors/ocr/ocr-page.js';
-import { estimateSkew, findRasterRulings, rotate, type GrayImage } from '../extractors/ocr/raster.js';
-import { routePage } from '../extractors/pdf-text.js';
+import { estimateSkew, findRasterRulings, renderPage, rotate, type GrayImage } from '../extractors/ocr/raster.js';
+import { openPdf, routePage } from '../extractors/pdf-text.js';
 import type { DocumentIR, PageIR } from '../src/model.js';
 import { garbledShare, safeSubstitutions } from '../src/normalise.js';
 import type { OutputDocument } from '../src/output.js';
@@ -87,6 +88,42 @@ describe('OCR building blocks', () => {
     expect(routePage(page([]))).toMatchObject({ ocr: true, reason: 'no text layer' });
     expect(routePage(page(['\ufffd\ufffd\ufffd', '合计']))).toMatchObject({ ocr: true });
     expect(routePage(page(['部门收支总表', '合计', '9,474.11']))).toMatchObject({ ocr: false, reason: 'text layer' });
+  });
+});
+
+describe('image files', () => {
+  it('reads a PNG page image by OCR into the same tables, every figure proven or sent to review', async () => {
+    const pdf = await openPdf(new Uint8Array(readFileSync(path.join(root, 'samples', 'quanzhou-2023-budget.pdf'))));
+    const dir = mkdtempSync(path.join(tmpdir(), 'be-image-'));
+    try {
+      // Page 12 of our sample (支出预算总表) as a 200 dpi greyscale scan would give it.
+      const page = await pdf.getPage(12);
+      const image = await renderPage(page, 200);
+      const canvas = createCanvas(image.width, image.height);
+      const context = canvas.getContext('2d');
+      const rgba = context.createImageData(image.width, image.height);
+      image.data.forEach((v, i) => rgba.data.set([v, v, v, 255], i * 4));
+      context.putImageData(rgba, 0, 0);
+      writeFileSync(path.join(dir, 'page12.png'), await canvas.encode('png'));
+    } finally {
+      await pdf.destroy();
+    }
+    const { output, failure } = await processFile(path.join(dir, 'page12.png'));
+    expect(failure).toBeUndefined();
+    expect(output.document).toMatchObject({ media: 'image', pages: 1, page_sources: { text: 0, ocr: 1 } });
+    const t03 = output.tables.find((t) => t.title.includes('支出预算总表'));
+    expect(t03).toBeDefined();
+    const figures = t03!.rows.flatMap((r) => r.cells.filter((_, k) => typeof r.values[k] === 'number' && r.values[k] !== 0));
+    expect(figures.length).toBeGreaterThan(20);
+    // A figure at or above the review line must have been proven by an identity.
+    expect(figures.every((c) => c.confidence < 0.9 || c.confidence >= 0.95)).toBe(true);
+  }, 120_000);
+
+  it('refuses a TIFF with a clear reason', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-tiff-')), 'scan.tif');
+    writeFileSync(file, Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]));
+    const { failure } = await processFile(file);
+    expect(failure).toMatch(/TIFF images are not read yet/);
   });
 });
 

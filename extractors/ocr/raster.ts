@@ -30,7 +30,7 @@ export async function renderPage(page: PDFPageProxy, dpi: number): Promise<GrayI
   }
 }
 
-/** Decode a PNG or JPEG file into greyscale at its own resolution (`dpi` when the file does not say). */
+/** Decode a PNG or JPEG file into greyscale; `dpi` is the resolution the caller takes it to have. */
 export async function decodeImage(bytes: Uint8Array, dpi: number): Promise<GrayImage> {
   const { loadImage } = await import('@napi-rs/canvas');
   const image = await loadImage(Buffer.from(bytes));
