@@ -139,13 +139,20 @@ function emptyCell(page: number): GridCell {
   return { text: '', raw: '', page, bbox: null, source: 'text', confidence: 1, colSpan: 1, rowSpan: 1, covered: true };
 }
 
-/** Cells of a ruled region, merged where a ruling is missing, each holding the text inside it. */
-function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][] {
+/** A ruled region's grid lines and its cells, merged where a ruling is missing (`find` gives a position's cell). */
+interface RegionCells {
+  xs: number[];
+  ys: number[];
+  find: (position: number) => number;
+  spans: Map<number, { r0: number; c0: number; r1: number; c1: number }>;
+}
+
+function regionCells(region: Region): RegionCells | null {
   const xs = snapPositions(region.verticals.map((v) => v.x0));
   const ys = snapPositions(region.horizontals.map((h) => h.y0));
   const nRows = ys.length - 1;
   const nCols = xs.length - 1;
-  if (nRows < 1 || nCols < 1) return [];
+  if (nRows < 1 || nCols < 1) return null;
   const id = (r: number, c: number) => r * nCols + c;
   const parent = Array.from({ length: nRows * nCols }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
@@ -169,6 +176,29 @@ function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][
       }
     }
   }
+  return { xs, ys, find, spans };
+}
+
+/**
+ * The boxes (page points, top-left origin) of every cell of every ruled table the rulings draw, merged cells
+ * whole: the cells the layout stage will fill, so that OCR can read each one on its own.
+ */
+export function ruledCellBoxes(rulings: Ruling[]): BBox[] {
+  return findRuledRegions(rulings).flatMap((region) => {
+    const cells = regionCells(region);
+    if (!cells) return [];
+    return [...cells.spans.values()].map((s): BBox => [cells.xs[s.c0]!, cells.ys[s.r0]!, cells.xs[s.c1 + 1]!, cells.ys[s.r1 + 1]!]);
+  });
+}
+
+/** Cells of a ruled region, merged where a ruling is missing, each holding the text inside it. */
+function ruledGrid(region: Region, items: TextItem[], page: number): GridCell[][] {
+  const cells = regionCells(region);
+  if (!cells) return [];
+  const { xs, ys, find, spans } = cells;
+  const nRows = ys.length - 1;
+  const nCols = xs.length - 1;
+  const id = (r: number, c: number) => r * nCols + c;
   const buckets = new Map<number, TextItem[]>();
   for (const it of items.flatMap((item) => splitAtRulings(item, region.verticals))) {
     const [x, y] = centre(it.bbox);

@@ -1,7 +1,8 @@
-import type { PageIR, Ruling, TextItem } from '../../src/model.js';
+import { ruledCellBoxes } from '../../src/layout.js';
+import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
-import { ocrEngine, type OcrLanguage, type PixelRect } from './engine.js';
-import { eraseRulings, estimateSkew, findRasterRulings, rotate, type GrayImage } from './raster.js';
+import { ocrEngine, type OcrLanguage, type OcrWord, type PixelRect } from './engine.js';
+import { cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, otsuThreshold, rotate, upscale, type GrayImage } from './raster.js';
 
 /** What OCR made of one page image, besides the page itself: kept for re-reads and the debug overlay. */
 export interface OcrPageResult {
@@ -27,11 +28,29 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   const rulings = findRasterRulings(image);
   const engine = ocrEngine();
   // The words are read with the rulings erased; the rulings themselves go to the layout stage.
-  const clean = eraseRulings(image, rulings);
+  const threshold = Math.min(otsuThreshold(image), 170);
+  // Speckles read as stray characters ("，", "2", "下") beside the words, so they go before anything is read.
+  const clean = despeckle(eraseRulings(image, rulings), threshold, Math.round((image.dpi / 100) ** 2 * 3), Math.round(image.dpi / 25));
   const words = await engine.readPage(clean, language);
-  const items: TextItem[] = [];
-  let rereads = 0;
+  const cells = ruledCellBoxes(rulings).map((box) => box.map((v) => v / scale) as [number, number, number, number]);
+  const wordsByCell = new Map<number, OcrWord[]>();
+  const loose: OcrWord[] = [];
   for (const word of words) {
+    const cx = (word.bbox[0] + word.bbox[2]) / 2;
+    const cy = (word.bbox[1] + word.bbox[3]) / 2;
+    const cell = cells.findIndex(([x0, y0, x1, y1]) => cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1);
+    if (cell < 0) loose.push(word);
+    else wordsByCell.set(cell, [...(wordsByCell.get(cell) ?? []), word]);
+  }
+  const items: TextItem[] = [];
+  // Inside a ruled table every cell is read on its own: the page reading of a table mixes up its columns.
+  const lineHeight = typicalLineHeight(words);
+  for (let k = 0; k < cells.length; k++) {
+    const item = await readRuledCell(clean, cells[k]!, wordsByCell.get(k) ?? [], threshold, lineHeight);
+    if (item) items.push({ ...item, bbox: item.bbox.map((v) => v * scale) as BBox, fontSize: Math.max(1, item.fontSize * scale) });
+  }
+  let rereads = 0;
+  for (const word of loose) {
     let raw = cleanFigure(word.text.trim());
     if (raw === '' || RULE_ARTEFACT.test(raw)) continue;
     let confidence = Math.max(0, Math.min(1, word.confidence));
@@ -40,7 +59,7 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
     // A doubtful amount is read again on its own: cropped to its cell, one line, digits only.
     if (/\d/.test(raw) && /[.,]/.test(raw) && (confidence < REREAD_BELOW || !WELL_FORMED.test(raw)) && rereads < MAX_REREADS) {
       rereads++;
-      const again = await engine.readDigits(clean, cellAround([x0, y0, x1, y1], rulings, scale, clean));
+      const again = await engine.readDigits(cropCell(clean, cellAround([x0, y0, x1, y1], rulings, scale, clean), threshold));
       const second = cleanFigure(again.text);
       if (second === raw && WELL_FORMED.test(raw)) confidence = Math.max(confidence, 0.95);
       else if (WELL_FORMED.test(second)) {
@@ -61,9 +80,131 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
       ...(alternatives ? { alternatives } : {}),
     });
   }
-  await rereadPoorCells(items, rulings, clean, scale);
   const page: PageIR = { number, width: image.width * scale, height: image.height * scale, items, rulings, source: 'ocr' };
   return { page, image, skew };
+}
+
+/** The median height of the page's words in pixels: one printed line. */
+function typicalLineHeight(words: OcrWord[]): number {
+  const heights = words.map((w) => w.bbox[3] - w.bbox[1]).filter((h) => h > 4).sort((a, b) => a - b);
+  return heights.length ? heights[Math.floor(heights.length / 2)]! : 30;
+}
+
+/** Share of an amount's characters that are digits, points, commas or a minus sign. */
+function figureShare(text: string): number {
+  const compact = text.replace(/\s+/g, '');
+  if (compact === '') return 0;
+  return [...compact].filter((ch) => /[\d.,-]/.test(ch)).length / compact.length;
+}
+
+/**
+ * One ruled cell read on its own (pixels in and out). A cell the page reading saw as a figure is read again as
+ * one line of digits; when the two readings differ a third, unrestricted one decides, and the readings left
+ * over go to the arithmetic as alternatives. Any other inked cell is read as text, a line or a block.
+ */
+async function readRuledCell(image: GrayImage, cell: [number, number, number, number], words: OcrWord[], threshold: number, lineHeight: number): Promise<TextItem | null> {
+  // Clear of the cell's borders: what erasing leaves of a ruling reads as "1" or "|".
+  const inset = Math.max(3, Math.round(image.dpi / 60));
+  const rect: PixelRect = { left: Math.round(cell[0]) + inset, top: Math.round(cell[1]) + inset, width: Math.round(cell[2] - cell[0]) - 2 * inset, height: Math.round(cell[3] - cell[1]) - 2 * inset };
+  if (rect.width < 6 || rect.height < 6) return null;
+  const ink = inkBox(image, rect, threshold, Math.round((image.dpi / 100) ** 2 * 6));
+  if (!ink) return null;
+  // Words the page reading ran across several cells belong to none of them.
+  const kept = words.filter((w) => w.text.trim() !== '' && !RULE_ARTEFACT.test(w.text.trim()) && overlapShare(w.bbox, cell) >= 0.6);
+  const bbox: [number, number, number, number] = [ink.left, ink.top, ink.left + ink.width, ink.top + ink.height];
+  const pageReading = cleanFigure(kept.map((w) => w.text.trim()).join(''));
+  const pageConfidence = kept.length ? Math.min(...kept.map((w) => Math.max(0, Math.min(1, w.confidence)))) : 0;
+  const fontSize = Math.min(ink.height, lineHeight);
+  const item = (raw: string, confidence: number, alternatives: { raw: string; confidence: number }[] = []): TextItem => ({
+    text: normaliseText(raw),
+    raw,
+    bbox,
+    fontSize,
+    source: 'ocr',
+    confidence,
+    ...(alternatives.length ? { alternatives } : {}),
+  });
+  const engine = ocrEngine();
+  const cellImage = cropCell(image, rect, threshold);
+  const looksLikeFigure = (text: string) => /\d/.test(text) && figureShare(text) >= 0.7;
+  const readings: { raw: string; confidence: number }[] = [];
+  let line: { text: string; confidence: number } | null = null;
+  if (kept.length) readings.push({ raw: pageReading, confidence: pageConfidence });
+  else if (ink.lines === 1) {
+    // Nothing of the page reading fell in this cell: one line read decides whether it holds a figure.
+    line = await engine.readCell(cellImage, true);
+    readings.push({ raw: cleanFigure(line.text.replace(/\s+/g, '')), confidence: line.confidence });
+  }
+  if (readings.length && looksLikeFigure(readings[0]!.raw)) {
+    const digits = await engine.readDigits(cellImage);
+    readings.push({ raw: cleanFigure(digits.text.replace(/\s+/g, '')), confidence: digits.confidence });
+    if (!agree(readings[0]!.raw, readings[1]!.raw)) {
+      // Enlarged, the same recogniser errs on other glyphs: a third opinion, not a repeat of the second.
+      const enlarged = await engine.readDigits(upscale(cellImage, 2));
+      readings.push({ raw: cleanFigure(enlarged.text.replace(/\s+/g, '')), confidence: enlarged.confidence });
+    }
+    // The digit readings are trusted before the page's.
+    return item(...decideFigure([...readings.slice(1), readings[0]!]));
+  }
+  const again = line ?? (await engine.readCell(cellImage, ink.lines === 1));
+  const cellText = tidyCellText(again.text);
+  const pageText = tidyCellText(kept.map((w) => w.text).join(' '));
+  // The cropped reading usually wins; on bold header words the page reading is sometimes the surer one.
+  const [raw, confidence] = cellText !== '' && (pageText === '' || again.confidence >= pageConfidence) ? [cellText, again.confidence] : [pageText, pageConfidence];
+  if (raw === '' || RULE_ARTEFACT.test(raw)) return null;
+  return item(raw, confidence);
+}
+
+/** Share of a word's box that lies inside a cell. */
+function overlapShare(word: [number, number, number, number], cell: [number, number, number, number]): number {
+  const width = Math.max(0, Math.min(word[2], cell[2]) - Math.max(word[0], cell[0]));
+  const height = Math.max(0, Math.min(word[3], cell[3]) - Math.max(word[1], cell[1]));
+  const area = Math.max(1, (word[2] - word[0]) * (word[3] - word[1]));
+  return (width * height) / area;
+}
+
+/** Two readings of an amount say the same when their values are equal ("0.00" and "000" both say nothing). */
+function agree(a: string, b: string): boolean {
+  if (!WELL_FORMED.test(a) || !WELL_FORMED.test(b)) return false;
+  return Number(a.replace(/,/g, '')) === Number(b.replace(/,/g, ''));
+}
+
+/**
+ * The reading of a figure the readings (most trusted first) support: a value two of them give (its best-formed
+ * spelling), else the most trusted well-formed one. The others become alternatives; without agreement the confidence stays low.
+ */
+function decideFigure(readings: { raw: string; confidence: number }[]): [string, number, { raw: string; confidence: number }[]] {
+  const formed = readings.filter((r) => WELL_FORMED.test(r.raw));
+  if (formed.length === 0) {
+    const best = [...readings].sort((a, b) => b.confidence - a.confidence)[0]!;
+    return [best.raw, 0, []];
+  }
+  const spelling = (group: { raw: string }[]) => group.find((r) => /\.\d{2}$/.test(r.raw))?.raw ?? group[0]!.raw;
+  for (const r of formed) {
+    const backers = formed.filter((o) => agree(o.raw, r.raw));
+    if (backers.length >= 2) {
+      const others = formed.filter((o) => !agree(o.raw, r.raw));
+      const confidence = others.length === 0 ? Math.max(0.95, ...backers.map((b) => b.confidence)) : Math.min(0.85, Math.max(...backers.map((b) => b.confidence)));
+      return [spelling(backers), confidence, dedupe(others)];
+    }
+  }
+  return [formed[0]!.raw, Math.min(0.6, formed[0]!.confidence), dedupe(formed.slice(1))];
+}
+
+function dedupe(readings: { raw: string; confidence: number }[]): { raw: string; confidence: number }[] {
+  return readings.filter((r, i) => readings.findIndex((o) => agree(o.raw, r.raw)) === i);
+}
+
+/**
+ * A cell's text as read: the spaces Tesseract puts between Chinese characters and across wrapped lines are
+ * dropped, and the marks a cell border or speckle leaves at either end ("|", "]", "“", "，") are cut off.
+ */
+export function tidyCellText(reading: string): string {
+  const cjk = '\\p{Script=Han}';
+  let out = reading.replace(/\s*\n\s*/g, '').trim();
+  out = out.replace(new RegExp(`(?<=[${cjk}（）()：:、])\\s+(?=[${cjk}（）()：:、])`, 'gu'), '');
+  out = out.replace(/^[|｜\][”“"'‘’`!,，。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
+  return out;
 }
 
 /** Below this confidence an amount is read a second time. */
@@ -81,6 +222,8 @@ export function cleanFigure(reading: string): string {
   if (!/\d/.test(reading)) return reading;
   let out = reading.replace(/^[|｜\][”“"'‘’`!lI]+(?=[\d-])/, '').replace(/(?<=\d)[|｜\][”“"'‘’`!jJlI]+$/, '');
   if (/^\d{1,3}(?:\.\d{3})+\.\d{2}$/.test(out)) out = out.replace(/\.(?=\d{3}(?:[.]|$))/g, ',');
+  // A point read as a colon or semicolon ("89:79").
+  if (/^-?\d+[:;]\d{1,2}$/.test(out)) out = out.replace(/[:;]/, '.');
   return out;
 }
 
@@ -101,67 +244,4 @@ function cellAround(box: [number, number, number, number], rulings: Ruling[], sc
   const l = Math.max(0, px(left) + inset);
   const t = Math.max(0, px(top) + inset);
   return { left: l, top: t, width: Math.max(8, Math.min(image.width - l, px(right) - inset - l)), height: Math.max(8, Math.min(image.height - t, px(bottom) - inset - t)) };
-}
-
-/** At most this many ruled cells of poorly read words are read again per page. */
-const MAX_CELL_REREADS = 40;
-
-/**
- * Words read with low confidence inside a ruled cell (bold header words, mostly) are read again with the cell
- * cropped on its own; the second reading replaces the cell's words when it is clearly surer.
- */
-async function rereadPoorCells(items: TextItem[], rulings: Ruling[], image: GrayImage, scale: number): Promise<void> {
-  if (rulings.length < 4) return;
-  const cells = new Map<string, { rect: PixelRect; words: TextItem[] }>();
-  for (const item of items) {
-    if (item.confidence >= 0.75 || /\d/.test(item.raw)) continue;
-    const px = item.bbox.map((v) => v / scale) as [number, number, number, number];
-    const rect = enclosingCell(px, rulings, scale);
-    if (!rect) continue;
-    const key = `${rect.left},${rect.top},${rect.width},${rect.height}`;
-    if (!cells.has(key)) cells.set(key, { rect, words: [] });
-  }
-  let budget = MAX_CELL_REREADS;
-  for (const { rect } of cells.values()) {
-    if (budget-- <= 0) break;
-    const inside = items.filter((it) => {
-      const cx = (it.bbox[0] + it.bbox[2]) / 2 / scale;
-      const cy = (it.bbox[1] + it.bbox[3]) / 2 / scale;
-      return cx >= rect.left && cx <= rect.left + rect.width && cy >= rect.top && cy <= rect.top + rect.height;
-    });
-    if (inside.length === 0 || inside.some((it) => /\d/.test(it.raw))) continue;
-    const again = await ocrEngine().readCell(image, rect);
-    const text = again.text.replace(/\s*\n\s*/g, '');
-    const before = inside.reduce((s, it) => s + it.confidence, 0) / inside.length;
-    if (text === '' || again.confidence < before + 0.1) continue;
-    const bbox: [number, number, number, number] = [
-      Math.min(...inside.map((it) => it.bbox[0])),
-      Math.min(...inside.map((it) => it.bbox[1])),
-      Math.max(...inside.map((it) => it.bbox[2])),
-      Math.max(...inside.map((it) => it.bbox[3])),
-    ];
-    for (const it of inside) items.splice(items.indexOf(it), 1);
-    items.push({ text: normaliseText(text), raw: text, bbox, fontSize: Math.max(...inside.map((it) => it.fontSize)), source: 'ocr', confidence: again.confidence });
-  }
-}
-
-/** The ruled cell (nearest rulings on all four sides) around a pixel box, or null where there is none. */
-function enclosingCell(box: [number, number, number, number], rulings: Ruling[], scale: number): PixelRect | null {
-  const [x0, y0, x1, y1] = box.map((v) => v * scale) as [number, number, number, number];
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
-  const verticals = rulings.filter((r) => r.x0 === r.x1 && r.y0 <= cy && r.y1 >= cy);
-  const horizontals = rulings.filter((r) => r.y0 === r.y1 && r.x0 <= cx && r.x1 >= cx);
-  const lefts = verticals.filter((r) => r.x0 <= cx).map((r) => r.x0);
-  const rights = verticals.filter((r) => r.x0 >= cx).map((r) => r.x0);
-  const tops = horizontals.filter((r) => r.y0 <= cy).map((r) => r.y0);
-  const bottoms = horizontals.filter((r) => r.y0 >= cy).map((r) => r.y0);
-  if (!lefts.length || !rights.length || !tops.length || !bottoms.length) return null;
-  const inset = 3;
-  const px = (v: number) => Math.round(v / scale);
-  const left = px(Math.max(...lefts)) + inset;
-  const top = px(Math.max(...tops)) + inset;
-  const width = px(Math.min(...rights)) - inset - left;
-  const height = px(Math.min(...bottoms)) - inset - top;
-  return width > 8 && height > 8 ? { left, top, width, height } : null;
 }

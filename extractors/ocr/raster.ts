@@ -272,3 +272,164 @@ function bridged(groups: { atMin: number; atMax: number; from: number; to: numbe
   }
   return out;
 }
+
+/** The ink inside a rectangle: its box, in pixels, and how many lines of text it stands in. */
+export interface Ink {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  lines: number;
+}
+
+/**
+ * The ink inside `rect`, or null when it holds none: a pixel counts when it is darker than `threshold` and has
+ * at least two dark neighbours, so the speckles of a photocopy are not taken for text. Lines are the bands of
+ * inked pixel rows at least a third as tall as the tallest band.
+ */
+export function inkBox(image: GrayImage, rect: { left: number; top: number; width: number; height: number }, threshold: number, minPixels: number): Ink | null {
+  const { width, data } = image;
+  const x0 = Math.max(1, rect.left);
+  const y0 = Math.max(1, rect.top);
+  const x1 = Math.min(image.width - 2, rect.left + rect.width - 1);
+  const y1 = Math.min(image.height - 2, rect.top + rect.height - 1);
+  let left = Infinity;
+  let right = -1;
+  let top = Infinity;
+  let bottom = -1;
+  let count = 0;
+  const perRow = new Array<number>(Math.max(0, y1 - y0 + 1)).fill(0);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const at = y * width + x;
+      if (data[at]! > threshold) continue;
+      let neighbours = 0;
+      for (const d of [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]) if (data[at + d]! <= threshold) neighbours++;
+      if (neighbours < 2) continue;
+      count++;
+      perRow[y - y0]!++;
+      if (x < left) left = x;
+      if (x > right) right = x;
+      if (y < top) top = y;
+      if (y > bottom) bottom = y;
+    }
+  }
+  if (count < minPixels) return null;
+  const bands: number[] = [];
+  let run = 0;
+  for (const n of [...perRow, 0]) {
+    if (n >= 2) run++;
+    else if (run > 0) {
+      bands.push(run);
+      run = 0;
+    }
+  }
+  const tallest = Math.max(...bands);
+  return { left, top, width: right - left + 1, height: bottom - top + 1, lines: Math.max(1, bands.filter((b) => b >= tallest / 3).length) };
+}
+
+/**
+ * A copy of the image with the photocopy's speckles painted white: small blobs of ink (under `speckleArea`
+ * pixels) with no larger ink within `reach` pixels. The points of amounts and the dots of characters sit
+ * next to their digits and strokes, so they stay.
+ */
+export function despeckle(image: GrayImage, threshold: number, speckleArea: number, reach: number): GrayImage {
+  const { width, height, data } = image;
+  const label = new Int32Array(width * height).fill(-1);
+  const components: { pixels: number[]; x0: number; y0: number; x1: number; y1: number }[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < data.length; start++) {
+    if (data[start]! > threshold || label[start]! >= 0) continue;
+    const component = { pixels: [] as number[], x0: width, y0: height, x1: -1, y1: -1 };
+    label[start] = components.length;
+    stack.push(start);
+    while (stack.length) {
+      const at = stack.pop()!;
+      component.pixels.push(at);
+      const x = at % width;
+      const y = (at - x) / width;
+      component.x0 = Math.min(component.x0, x);
+      component.x1 = Math.max(component.x1, x);
+      component.y0 = Math.min(component.y0, y);
+      component.y1 = Math.max(component.y1, y);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const next = ny * width + nx;
+          if (data[next]! <= threshold && label[next]! < 0) {
+            label[next] = components.length;
+            stack.push(next);
+          }
+        }
+      }
+    }
+    components.push(component);
+  }
+  const large = components.filter((c) => c.pixels.length >= speckleArea);
+  const out = Uint8Array.from(data);
+  for (const c of components) {
+    if (c.pixels.length >= speckleArea) continue;
+    const near = large.some((l) => c.x0 - l.x1 <= reach && l.x0 - c.x1 <= reach && c.y0 - l.y1 <= reach && l.y0 - c.y1 <= reach);
+    if (!near) for (const at of c.pixels) out[at] = 255;
+  }
+  return { ...image, data: out };
+}
+
+/**
+ * A rectangle of an image as an image of its own with a white margin (Tesseract reads a line best with room
+ * around it). Pixel columns and rows along the rectangle's edges that are nearly all ink are what erasing
+ * left of a cell border, and are painted white: next to a figure they read as "1" ("10.00" for 0.00).
+ */
+export function cropCell(image: GrayImage, rect: { left: number; top: number; width: number; height: number }, threshold: number, margin = 10): GrayImage {
+  const width = rect.width + 2 * margin;
+  const height = rect.height + 2 * margin;
+  const data = new Uint8Array(width * height).fill(255);
+  for (let y = 0; y < rect.height; y++) {
+    const sy = rect.top + y;
+    if (sy < 0 || sy >= image.height) continue;
+    for (let x = 0; x < rect.width; x++) {
+      const sx = rect.left + x;
+      if (sx >= 0 && sx < image.width) data[(y + margin) * width + x + margin] = image.data[sy * image.width + sx]!;
+    }
+  }
+  const edge = Math.max(2, Math.round(image.dpi / 30));
+  const darkIn = (x0: number, y0: number, dx: number, dy: number, n: number) => {
+    let dark = 0;
+    for (let i = 0; i < n; i++) if (data[(y0 + i * dy) * width + x0 + i * dx]! <= threshold) dark++;
+    return dark / n;
+  };
+  for (let x = 0; x < rect.width; x++) {
+    if (x >= edge && x < rect.width - edge) continue;
+    if (darkIn(x + margin, margin, 0, 1, rect.height) >= 0.8) for (let y = 0; y < rect.height; y++) data[(y + margin) * width + x + margin] = 255;
+  }
+  for (let y = 0; y < rect.height; y++) {
+    if (y >= edge && y < rect.height - edge) continue;
+    if (darkIn(margin, y + margin, 1, 0, rect.width) >= 0.8) data.fill(255, (y + margin) * width + margin, (y + margin) * width + margin + rect.width);
+  }
+  return { width, height, data, dpi: image.dpi };
+}
+
+/** The image enlarged `factor` times (bilinear), its resolution with it. */
+export function upscale(image: GrayImage, factor: number): GrayImage {
+  const width = image.width * factor;
+  const height = image.height * factor;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(image.height - 1, Math.max(0, (y + 0.5) / factor - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(image.height - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(image.width - 1, Math.max(0, (x + 0.5) / factor - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(image.width - 1, x0 + 1);
+      const fx = sx - x0;
+      const top = image.data[y0 * image.width + x0]! * (1 - fx) + image.data[y0 * image.width + x1]! * fx;
+      const bottom = image.data[y1 * image.width + x0]! * (1 - fx) + image.data[y1 * image.width + x1]! * fx;
+      data[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return { width, height, data, dpi: image.dpi * factor };
+}
