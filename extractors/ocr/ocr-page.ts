@@ -2,7 +2,7 @@ import { ruledCellBoxes } from '../../src/layout.js';
 import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
 import { ocrEngine, type OcrLanguage, type OcrWord, type PixelRect } from './engine.js';
-import { cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, otsuThreshold, rotate, upscale, type GrayImage } from './raster.js';
+import { cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, upscale, type GrayImage } from './raster.js';
 
 /** What OCR made of one page image, besides the page itself: kept for re-reads and the debug overlay. */
 export interface OcrPageResult {
@@ -135,24 +135,64 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     line = await engine.readCell(cellImage, true);
     readings.push({ raw: cleanFigure(line.text.replace(/\s+/g, '')), confidence: line.confidence });
   }
+  // Two digit readings that err on different glyphs: the figure cut out and enlarged, and the whole cell.
+  const readDigits = async () => {
+    const enlarged = await engine.readDigits(upscale(stretchContrast(mainInkRun(cellImage, threshold)), 2));
+    const whole = await engine.readDigits(stretchContrast(cellImage));
+    return [enlarged, whole].map((r) => ({ raw: cleanFigure(r.text.replace(/\s+/g, '')), confidence: r.confidence }));
+  };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
-    const digits = await engine.readDigits(cellImage);
-    readings.push({ raw: cleanFigure(digits.text.replace(/\s+/g, '')), confidence: digits.confidence });
-    if (!agree(readings[0]!.raw, readings[1]!.raw)) {
-      // Enlarged, the same recogniser errs on other glyphs: a third opinion, not a repeat of the second.
-      const enlarged = await engine.readDigits(upscale(cellImage, 2));
-      readings.push({ raw: cleanFigure(enlarged.text.replace(/\s+/g, '')), confidence: enlarged.confidence });
-    }
-    // The digit readings are trusted before the page's.
-    return item(...decideFigure([...readings.slice(1), readings[0]!]));
+    // The digit readings are trusted before the page's, which votes only.
+    return item(...decideFigure([...(await readDigits()), readings[0]!]));
   }
   const again = line ?? (await engine.readCell(cellImage, ink.lines === 1));
   const cellText = tidyCellText(again.text);
   const pageText = tidyCellText(kept.map((w) => w.text).join(' '));
-  // The cropped reading usually wins; on bold header words the page reading is sometimes the surer one.
-  const [raw, confidence] = cellText !== '' && (pageText === '' || again.confidence >= pageConfidence) ? [cellText, again.confidence] : [pageText, pageConfidence];
-  if (raw === '' || RULE_ARTEFACT.test(raw)) return null;
+  const texts = [
+    { raw: cellText, confidence: again.confidence },
+    { raw: pageText, confidence: pageConfidence },
+  ].filter((t) => t.raw !== '' && !RULE_ARTEFACT.test(t.raw));
+  if (texts.length === 0) return null;
+  // A short, unsure reading of one line may be a figure the page reading garbled ("15" read as "于"): two
+  // digit readings that agree on a well-formed figure say so.
+  if (ink.lines === 1 && texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4)) {
+    const digits = await readDigits();
+    if (digits.every((d) => WELL_FORMED.test(d.raw)) && agree(digits[0]!.raw, digits[1]!.raw)) return item(...decideFigure(digits));
+  }
+  if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
+    // The cell and page readings differ: a third, enlarged reading votes, character by character where it can.
+    const enlarged = await engine.readCell(upscale(cellImage, 2), ink.lines === 1);
+    texts.push({ raw: tidyCellText(enlarged.text), confidence: enlarged.confidence });
+  }
+  const [raw, confidence] = voteText(texts);
   return item(raw, confidence);
+}
+
+/**
+ * The text several readings of a cell (the cropped reading first) support: one that two readings give; else,
+ * for readings of one length, the majority character at each place; else the surest.
+ */
+function voteText(texts: { raw: string; confidence: number }[]): [string, number] {
+  const [first] = texts;
+  if (texts.length === 1) return [first!.raw, first!.confidence];
+  for (const t of texts) {
+    const backers = texts.filter((o) => o.raw === t.raw);
+    if (backers.length >= 2) return [t.raw, Math.max(...backers.map((b) => b.confidence))];
+  }
+  const lengths = new Set(texts.map((t) => [...t.raw].length));
+  if (texts.length >= 3 && lengths.size === 1) {
+    const chars = texts.map((t) => [...t.raw]);
+    let majority = true;
+    const voted = chars[0]!.map((ch, i) => {
+      const atI = chars.map((c) => c[i]!);
+      const winner = atI.find((c) => atI.filter((o) => o === c).length >= 2);
+      if (winner === undefined) majority = false;
+      return winner ?? ch;
+    });
+    if (majority) return [voted.join(''), Math.min(...texts.map((t) => t.confidence))];
+  }
+  const surest = [...texts].sort((a, b) => b.confidence - a.confidence)[0]!;
+  return [surest.raw, surest.confidence];
 }
 
 /** Share of a word's box that lies inside a cell. */
@@ -222,8 +262,9 @@ export function cleanFigure(reading: string): string {
   if (!/\d/.test(reading)) return reading;
   let out = reading.replace(/^[|｜\][”“"'‘’`!lI]+(?=[\d-])/, '').replace(/(?<=\d)[|｜\][”“"'‘’`!jJlI]+$/, '');
   if (/^\d{1,3}(?:\.\d{3})+\.\d{2}$/.test(out)) out = out.replace(/\.(?=\d{3}(?:[.]|$))/g, ',');
-  // A point read as a colon or semicolon ("89:79").
-  if (/^-?\d+[:;]\d{1,2}$/.test(out)) out = out.replace(/[:;]/, '.');
+  // A point read as a colon, a semicolon or a comma ("89:79", "303,00"), or a speck after the last digit ("73.97.").
+  if (/^-?\d+[:;,]\d{2}$/.test(out)) out = out.replace(/[:;,](?=\d{2}$)/, '.');
+  if (/^-?[\d,]*\d\.\d{2}\.$/.test(out)) out = out.slice(0, -1);
   return out;
 }
 
