@@ -25,7 +25,8 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
   for (const raw of raws) {
     if (!ocrTable(raw)) continue;
     const key = titleKey(raw.title);
-    if (key !== '' && !titles.some((t) => key === t || key.endsWith(t))) {
+    // Known when it is a title, or a title after a year ("2025年度…"); "财政拨秋收支预算总表" ends with a title but is another one misread.
+    if (key !== '' && !titles.some((t) => key === t || (key.endsWith(t) && /^[\d年度]*$/.test(key.slice(0, key.length - t.length))))) {
       const match = closestTitle(key, titles.filter((t) => !taken.has(t)));
       if (match) {
         issues.push({ code: 'ocr.title_corrected', severity: 'info', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" read as "${match}"` });

@@ -2,7 +2,7 @@ import { ruledCellBoxes } from '../../src/layout.js';
 import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
 import { ocrEngine, type OcrLanguage, type OcrWord, type PixelRect } from './engine.js';
-import { cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, upscale, type GrayImage } from './raster.js';
+import { completeRulings, cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, upscale, type GrayImage } from './raster.js';
 
 /** What OCR made of one page image, besides the page itself: kept for re-reads and the debug overlay. */
 export interface OcrPageResult {
@@ -25,7 +25,7 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   const skew = estimateSkew(original);
   const image = rotate(original, skew);
   const scale = 72 / image.dpi;
-  const rulings = findRasterRulings(image);
+  const rulings = completeRulings(image, findRasterRulings(image));
   const engine = ocrEngine();
   // The words are read with the rulings erased; the rulings themselves go to the layout stage.
   const threshold = Math.min(otsuThreshold(image), 170);

@@ -487,3 +487,53 @@ export function mainInkRun(image: GrayImage, threshold: number, margin = 10): Gr
   for (let y = 0; y < height; y++) out.set(data.subarray(y * width + x0, y * width + x0 + cut), y * cut);
   return { width: cut, height, data: out, dpi: image.dpi };
 }
+
+/**
+ * The rulings with the stretches a scan lost put back: between two neighbouring crossing lines, a stretch of a
+ * ruling's line that no found segment covers is added when the raster is dark along it for at least
+ * `minShare` of its length (thin toner breaks a printed line into pieces too short to be found). A cell that is
+ * really merged has no line there and stays merged. Rulings in page points, as `findRasterRulings` gives them.
+ */
+export function completeRulings(image: GrayImage, rulings: Ruling[], minShare = 0.75): Ruling[] {
+  const px = image.dpi / 72;
+  const threshold = Math.min(255, Math.min(otsuThreshold(image), 170) + 25);
+  const reach = Math.max(2, Math.round(image.dpi / 100));
+  const side = Math.max(5, Math.round(image.dpi / 40));
+  const dark = (x: number, y: number) => x >= 0 && y >= 0 && x < image.width && y < image.height && image.data[y * image.width + x]! <= threshold;
+  // A line pixel: dark within `reach` across the line, light `side` pixels beyond it on both sides (not a glyph).
+  const onLine = (along: number, at: number, horizontal: boolean) => {
+    for (let d = -reach; d <= reach; d++) {
+      const [x, y] = horizontal ? [along, at + d] : [at + d, along];
+      if (!dark(x, y)) continue;
+      const [bx, by, ax, ay] = horizontal ? [along, at - side, along, at + side] : [at - side, along, at + side, along];
+      if (!dark(bx, by) || !dark(ax, ay)) return true;
+    }
+    return false;
+  };
+  const added: Ruling[] = [];
+  for (const horizontal of [true, false]) {
+    const lines = rulings.filter((r) => (r.y0 === r.y1) === horizontal);
+    const crossing = rulings.filter((r) => (r.y0 === r.y1) !== horizontal);
+    const positions = [...new Set(lines.map((r) => Math.round((horizontal ? r.y0 : r.x0) * 2) / 2))];
+    for (const at of positions) {
+      const same = lines.filter((r) => Math.abs((horizontal ? r.y0 : r.x0) - at) <= 1.5);
+      const stops = crossing
+        .filter((c) => (horizontal ? c.y0 - 1.5 <= at && c.y1 + 1.5 >= at : c.x0 - 1.5 <= at && c.x1 + 1.5 >= at))
+        .map((c) => (horizontal ? c.x0 : c.y0))
+        .sort((a, b) => a - b);
+      for (let k = 0; k + 1 < stops.length; k++) {
+        const [from, to] = [stops[k]!, stops[k + 1]!];
+        if (to - from < 3) continue;
+        const covered = same.reduce((sum, r) => sum + Math.max(0, Math.min(to, horizontal ? r.x1 : r.y1) - Math.max(from, horizontal ? r.x0 : r.y0)), 0);
+        if (covered >= (to - from) * 0.6) continue;
+        const start = Math.round(from * px) + reach + 1;
+        const end = Math.round(to * px) - reach - 1;
+        if (end <= start) continue;
+        let hits = 0;
+        for (let p = start; p <= end; p++) if (onLine(p, Math.round(at * px), horizontal)) hits++;
+        if (hits >= (end - start + 1) * minShare) added.push(horizontal ? { x0: from, y0: at, x1: to, y1: at } : { x0: at, y0: from, x1: at, y1: to });
+      }
+    }
+  }
+  return [...rulings, ...added];
+}
