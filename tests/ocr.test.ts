@@ -6,8 +6,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeOcr } from '../extractors/ocr/engine.js';
-import { cleanFigure } from '../extractors/ocr/ocr-page.js';
-import { estimateSkew, findRasterRulings, renderPage, rotate, type GrayImage } from '../extractors/ocr/raster.js';
+import { cleanFigure, decideFigure, tidyCellText, voteText } from '../extractors/ocr/ocr-page.js';
+import { completeRulings, cropCell, despeckle, estimateSkew, findRasterRulings, inkBox, mainInkRun, renderPage, rotate, stretchContrast, type GrayImage } from '../extractors/ocr/raster.js';
+import { ruledCellBoxes } from '../src/layout.js';
 import { openPdf, routePage } from '../extractors/pdf-text.js';
 import type { DocumentIR, PageIR } from '../src/model.js';
 import { garbledShare, safeSubstitutions } from '../src/normalise.js';
@@ -41,6 +42,88 @@ function gridImage(degrees = 0): GrayImage {
 }
 
 describe('OCR building blocks', () => {
+  /** A white 300 dpi canvas with dark rectangles painted on it ([x0, y0, x1, y1] inclusive pixels). */
+  const canvas = (width: number, height: number, blocks: [number, number, number, number][], ink = 20): GrayImage => {
+    const data = new Uint8Array(width * height).fill(240);
+    for (const [x0, y0, x1, y1] of blocks) for (let y = y0; y <= y1; y++) data.fill(ink, y * width + x0, y * width + x1 + 1);
+    return { width, height, data, dpi: 300 };
+  };
+  const at = (image: GrayImage, x: number, y: number) => image.data[y * image.width + x]!;
+
+  it('removes speckles that lie apart from the ink, keeps a point beside its digits', () => {
+    // A "digit" block, a 3×3 point 4 px to its right, and a 3×3 speck far away.
+    const image = canvas(200, 60, [[20, 10, 40, 40], [45, 37, 47, 39], [150, 20, 152, 22]]);
+    const clean = despeckle(image, 128, 27, 12);
+    expect(at(clean, 46, 38)).toBe(20);
+    expect(at(clean, 151, 21)).toBe(255);
+    expect(at(clean, 30, 20)).toBe(20);
+  });
+
+  it('puts back a stretch of ruling that toner breaks left, not a line that is not there', () => {
+    // Verticals at 100, 400, 700 and 1000 px; horizontals at 100 and 400 px drawn whole; the one at 250 px is
+    // solid from 400 to 700, broken by thin toner from 700 to 1000 (16 of every 20 px inked), and absent from
+    // 100 to 400 (a merged cell).
+    const blocks: [number, number, number, number][] = [[100, 100, 102, 400], [400, 100, 402, 400], [700, 100, 702, 400], [1000, 100, 1002, 400], [100, 100, 1002, 102], [100, 400, 1002, 402], [400, 250, 702, 252]];
+    for (let x = 703; x < 1000; x += 20) blocks.push([x, 250, x + 15, 252]);
+    const image = canvas(1100, 500, blocks);
+    const found = findRasterRulings(image);
+    expect(found.filter((r) => r.y0 === r.y1)).toHaveLength(3);
+    const completed = completeRulings(image, found);
+    const added = completed.slice(found.length);
+    expect(added).toHaveLength(1);
+    expect(added[0]!.y0).toBeCloseTo((251 * 72) / 300, 0);
+    expect(added[0]!.x0).toBeCloseTo((701 * 72) / 300, 0);
+    expect(added[0]!.x1).toBeCloseTo((1001 * 72) / 300, 0);
+    // The merged cell on the left stays one; the restored stretch splits the right column in two.
+    expect(ruledCellBoxes(found)).toHaveLength(4);
+    expect(ruledCellBoxes(completed)).toHaveLength(5);
+  });
+
+  it('finds the ink of a cell and counts its lines', () => {
+    const image = canvas(300, 120, [[20, 10, 200, 40], [20, 60, 150, 90], [280, 110, 280, 110]]);
+    const ink = inkBox(image, { left: 0, top: 0, width: 300, height: 120 }, 128, 20);
+    expect(ink).toEqual({ left: 20, top: 10, width: 181, height: 81, lines: 2 });
+    expect(inkBox(canvas(100, 100, [[50, 50, 50, 50]]), { left: 0, top: 0, width: 100, height: 100 }, 128, 20)).toBeNull();
+  });
+
+  it('crops a cell without the remnants of its borders, stretches its contrast and cuts out the figure', () => {
+    // A border remnant down the left edge, a figure in the middle, a speck well apart on the right.
+    const image = canvas(300, 60, [[0, 0, 1, 59], [100, 15, 180, 45], [280, 30, 281, 31]], 90);
+    const cell = cropCell(image, { left: 0, top: 0, width: 300, height: 60 }, 128);
+    expect(cell.width).toBe(320);
+    expect(at(cell, 10, 30)).toBe(255);
+    expect(at(cell, 140, 40)).toBe(90);
+    const stretched = stretchContrast(cell);
+    expect(at(stretched, 140, 40)).toBe(0);
+    expect(at(stretched, 50, 40)).toBe(255);
+    const figure = mainInkRun(stretched, 128);
+    expect(figure.width).toBe(81 + 20);
+  });
+
+  it('cleans what OCR makes of a figure\'s punctuation, never its digits', () => {
+    expect(cleanFigure('89:79')).toBe('89.79');
+    expect(cleanFigure('303,00')).toBe('303.00');
+    expect(cleanFigure('73.97.')).toBe('73.97');
+    expect(cleanFigure('1,303')).toBe('1,303');
+    expect(cleanFigure('3293')).toBe('3293');
+  });
+
+  it('decides a figure by the readings that agree, keeping the rest as alternatives', () => {
+    // Two digit readings agree; the page reading (6 read as 0) is outvoted and kept for the arithmetic.
+    expect(decideFigure([{ raw: '3,688.46', confidence: 0.9 }, { raw: '3688.46', confidence: 0.8 }, { raw: '3,088.46', confidence: 0.9 }])).toEqual(['3,688.46', 0.85, [{ raw: '3,088.46', confidence: 0.9 }]]);
+    // All agree: sure.
+    expect(decideFigure([{ raw: '0.00', confidence: 0.7 }, { raw: '000', confidence: 0.2 }, { raw: '0.00', confidence: 0.8 }])).toEqual(['0.00', 0.95, []]);
+    // No two agree: the most trusted well-formed reading, unsure, the others as alternatives.
+    expect(decideFigure([{ raw: '1923.68', confidence: 0.9 }, { raw: '923.68', confidence: 0.8 }, { raw: '92x', confidence: 0.9 }])).toEqual(['1923.68', 0.6, [{ raw: '923.68', confidence: 0.8 }]]);
+  });
+
+  it('votes a cell\'s text between readings, character by character when they are of one length', () => {
+    expect(voteText([{ raw: '苑溪县医疗', confidence: 0.8 }, { raw: '苍溪县医疗', confidence: 0.7 }, { raw: '苑溪县医疗', confidence: 0.6 }])).toEqual(['苑溪县医疗', 0.8]);
+    expect(voteText([{ raw: '事业单拉运行', confidence: 0.8 }, { raw: '事业单位运杆', confidence: 0.7 }, { raw: '亊业单位运行', confidence: 0.6 }])).toEqual(['事业单位运行', 0.6]);
+    expect(tidyCellText('事业 单位 离 退休 “')).toBe('事业单位离退休');
+    expect(tidyCellText('| 行政运行 ]')).toBe('行政运行');
+  });
+
   it('finds the ruling lines of a raster grid, in page points', () => {
     const rulings = findRasterRulings(gridImage());
     const horizontal = rulings.filter((r) => r.y0 === r.y1);
@@ -177,13 +260,13 @@ if (!haveShared) console.warn(`OCR corpus suite skipped: ${shared} not found`);
 
 
 describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
-  it('003-300dpi-clean-scanned.pdf: every page OCR\'d, F1 ≥ 0.82, no silent error', async () => {
+  it('003-300dpi-clean-scanned.pdf: every page OCR\'d, F1 ≥ 0.90, no silent error', async () => {
     const { output } = await processFile(path.join(shared, 'corpus', 'rendered', '003-300dpi-clean-scanned.pdf'));
     expect(output.document.page_sources).toEqual({ text: 0, ocr: 36 });
     expect(output.document.status).toBe('needs_review');
     const result = score(path.join(shared, 'corpus', 'groundtruth', '003.json'), output);
-    // Measured 0.827 when this test was written; the aim is 1.000.
-    expect(result.f1).toBeGreaterThanOrEqual(0.82);
+    // Measured 0.907 (the county's name 苍溪县 is read 苑溪县 in every table, so those rows are not found); the aim is 1.000.
+    expect(result.f1).toBeGreaterThanOrEqual(0.9);
     expect(result.silent).toBe(0);
   }, 300_000);
 
@@ -192,12 +275,15 @@ describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
     const scans = ['000', '001', '003'].map((id) => path.join(shared, 'corpus', 'rendered', `${id}-scanned.pdf`));
     // Asynchronously: a test worker blocked for minutes misses vitest's heartbeat.
     await execFileAsync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    const floors: Record<string, number> = { '000': 0.99, '001': 0.95, '003': 0.92 };
     for (const id of ['000', '001', '003']) {
       const output = JSON.parse(readFileSync(path.join(out, `${id}-scanned.json`), 'utf8')) as OutputDocument;
       expect(output.document.status).toBe('needs_review');
       expect(output.document.page_sources.text).toBe(0);
-      // Far from the 99.5% aimed at (measured 20–27% exact); what holds already is that no wrong figure passes for sure.
-      expect(score(path.join(shared, 'corpus', 'groundtruth', `${id}.json`), output).silent).toBe(0);
+      const result = score(path.join(shared, 'corpus', 'groundtruth', `${id}.json`), output);
+      // Share of the answer key's non-zero figures read exactly (score.py's recall): measured 1.000 / 0.964 / 0.940.
+      expect(result.recall).toBeGreaterThanOrEqual(floors[id]!);
+      expect(result.silent).toBe(0);
     }
   }, 900_000);
 

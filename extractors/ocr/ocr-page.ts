@@ -172,7 +172,7 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
  * The text several readings of a cell (the cropped reading first) support: one that two readings give; else,
  * for readings of one length, the majority character at each place; else the surest.
  */
-function voteText(texts: { raw: string; confidence: number }[]): [string, number] {
+export function voteText(texts: { raw: string; confidence: number }[]): [string, number] {
   const [first] = texts;
   if (texts.length === 1) return [first!.raw, first!.confidence];
   for (const t of texts) {
@@ -213,7 +213,7 @@ function agree(a: string, b: string): boolean {
  * The reading of a figure the readings (most trusted first) support: a value two of them give (its best-formed
  * spelling), else the most trusted well-formed one. The others become alternatives; without agreement the confidence stays low.
  */
-function decideFigure(readings: { raw: string; confidence: number }[]): [string, number, { raw: string; confidence: number }[]] {
+export function decideFigure(readings: { raw: string; confidence: number }[]): [string, number, { raw: string; confidence: number }[]] {
   const formed = readings.filter((r) => WELL_FORMED.test(r.raw));
   if (formed.length === 0) {
     const best = [...readings].sort((a, b) => b.confidence - a.confidence)[0]!;
