@@ -55,8 +55,8 @@ function ocrPlaces(doc: DocumentIR): Place[] {
 }
 
 /**
- * Correct OCR misreadings the identities locate. For each OCR figure in a failing identity, every
- * alternative reading is tried; a figure is corrected when exactly one of its alternatives makes every
+ * Correct OCR misreadings the identities locate. For each doubtful OCR figure in a failing identity (or a sure
+ * one that two failing identities point at), every alternative reading is tried; a figure is corrected when exactly one of its alternatives makes every
  * identity it takes part in pass, fails none that passed before, and no other figure of those failing
  * identities could explain them as well. The corrected cell keeps its reading in `read_as`, gets source
  * `corrected` and a lowered confidence, and an issue names it. Printed (text-layer) figures are never changed.
@@ -65,8 +65,13 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
   for (let round = 0; round < 4; round++) {
     const before = runChecks(doc, template);
     if (before.failed === 0) return;
-    // Only doubtful readings are open to correction: a confident, well-formed one stands (and is disputed if wrong).
-    const places = ocrPlaces(doc).filter((p) => (before.outcomes.get(p.cell)?.failed ?? 0) > 0 && (p.cell.confidence < 0.9 || (p.cell.alternatives?.length ?? 0) > 0));
+    // Doubtful readings are open to correction; a confident one only when two identities it breaks (its row's and
+    // its column's) both point at it, and then two must vouch for the new value.
+    const doubtful = (p: Place) => p.cell.confidence < 0.9 || (p.cell.alternatives?.length ?? 0) > 0;
+    const places = ocrPlaces(doc).filter((p) => {
+      const failed = before.outcomes.get(p.cell)?.failed ?? 0;
+      return failed > 0 && (doubtful(p) || failed >= 2);
+    });
     const fixes: { place: Place; value: number }[] = [];
     for (const place of places) {
       const original = place.row.values[place.column] as number;
@@ -77,7 +82,7 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         const after = runChecks(doc, template);
         const own = after.outcomes.get(place.cell);
         // Every identity of the cell must hold with the new value; two of them when a second reading of the cell said otherwise.
-        const vouched = own !== undefined && own.failed === 0 && own.passed >= (reread.size === 0 || reread.has(value) ? 1 : 2);
+        const vouched = own !== undefined && own.failed === 0 && own.passed >= (doubtful(place) && (reread.size === 0 || reread.has(value)) ? 1 : 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

@@ -155,9 +155,11 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   if (texts.length === 0) return null;
   // A short, unsure reading of one line may be a figure the page reading garbled ("15" read as "于"): two
   // digit readings that agree on a well-formed figure say so.
-  if (ink.lines === 1 && texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4)) {
+  const garbledFigure = texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
+  if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4))) {
     const digits = await readDigits();
-    if (digits.every((d) => WELL_FORMED.test(d.raw)) && agree(digits[0]!.raw, digits[1]!.raw)) return item(...decideFigure(digits));
+    const formed = digits.every((d) => WELL_FORMED.test(d.raw) && (!garbledFigure || /\.\d+$/.test(d.raw)));
+    if (formed && agree(digits[0]!.raw, digits[1]!.raw)) return item(...decideFigure(digits));
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third, enlarged reading votes, character by character where it can.
@@ -244,6 +246,8 @@ export function tidyCellText(reading: string): string {
   let out = reading.replace(/\s*\n\s*/g, '').trim();
   out = out.replace(new RegExp(`(?<=[${cjk}（）()：:、])\\s+(?=[${cjk}（）()：:、])`, 'gu'), '');
   out = out.replace(/^[|｜\][”“"'‘’`!,，。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
+  // An opening parenthesis read as a angle bracket ("《2)公务用车运行费", "〈境)").
+  out = out.replace(/[《〈<]([^《〈<>〉》()（）]{1,4})[)）]/gu, '（$1）');
   return out;
 }
 
