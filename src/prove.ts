@@ -81,8 +81,12 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         place.row.values[place.column] = value;
         const after = runChecks(doc, template);
         const own = after.outcomes.get(place.cell);
-        // Every identity of the cell must hold with the new value; two of them when a second reading of the cell said otherwise.
-        const vouched = own !== undefined && own.failed === 0 && own.passed >= (doubtful(place) && (reread.size === 0 || reread.has(value)) ? 1 : 2);
+        // Every identity of the cell must hold with the new value, one of them proving it.
+        // Otherwise two must vouch: two proving identities, or two that broke with the reading and hold with the value
+        // (a row's total equal to its only part proves nothing alone, but it was broken by this reading).
+        const easy = doubtful(place) && (reread.size === 0 || reread.has(value));
+        const repaired = before.outcomes.get(place.cell)?.failed ?? 0;
+        const vouched = own !== undefined && own.failed === 0 && own.passed >= 1 && (easy || own.passed >= 2 || repaired >= 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

@@ -115,6 +115,7 @@ describe('OCR building blocks', () => {
     expect(decideFigure([{ raw: '0.00', confidence: 0.7 }, { raw: '000', confidence: 0.2 }, { raw: '0.00', confidence: 0.8 }])).toEqual(['0.00', 0.95, []]);
     // No two agree: the most trusted well-formed reading, unsure, the others as alternatives.
     expect(decideFigure([{ raw: '1923.68', confidence: 0.9 }, { raw: '923.68', confidence: 0.8 }, { raw: '92x', confidence: 0.9 }])).toEqual(['1923.68', 0.6, [{ raw: '923.68', confidence: 0.8 }]]);
+    expect(decideFigure([{ raw: '3.21', confidence: 0 }, { raw: '73.97', confidence: 0.94 }, { raw: '0', confidence: 0 }])).toEqual(['73.97', 0.6, [{ raw: '3.21', confidence: 0 }, { raw: '0', confidence: 0 }]]);
   });
 
   it('votes a cell\'s text between readings, character by character when they are of one length', () => {

@@ -136,10 +136,13 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     readings.push({ raw: cleanFigure(line.text.replace(/\s+/g, '')), confidence: line.confidence });
   }
   // Two digit readings that err on different glyphs: the figure cut out and enlarged, and the whole cell.
+  // When those two disagree, the figure cut out at its own size is a third.
   const readDigits = async () => {
-    const enlarged = await engine.readDigits(upscale(stretchContrast(mainInkRun(cellImage, threshold)), 2));
-    const whole = await engine.readDigits(stretchContrast(cellImage));
-    return [enlarged, whole].map((r) => ({ raw: cleanFigure(r.text.replace(/\s+/g, '')), confidence: r.confidence }));
+    const figure = stretchContrast(mainInkRun(cellImage, threshold));
+    const tidy = (r: { text: string; confidence: number }) => ({ raw: cleanFigure(r.text.replace(/\s+/g, '')), confidence: r.confidence });
+    const readings = [tidy(await engine.readDigits(upscale(figure, 2))), tidy(await engine.readDigits(stretchContrast(cellImage)))];
+    if (!agree(readings[0]!.raw, readings[1]!.raw)) readings.push(tidy(await engine.readDigits(figure)));
+    return readings;
   };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
     // The digit readings are trusted before the page's, which votes only.
@@ -158,8 +161,8 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   const garbledFigure = texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
   if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4))) {
     const digits = await readDigits();
-    const formed = digits.every((d) => WELL_FORMED.test(d.raw) && (!garbledFigure || /\.\d+$/.test(d.raw)));
-    if (formed && agree(digits[0]!.raw, digits[1]!.raw)) return item(...decideFigure(digits));
+    const [value, confidence, others] = decideFigure(digits);
+    if (confidence >= 0.85 && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(value, confidence, others);
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third, enlarged reading votes, character by character where it can.
@@ -213,7 +216,7 @@ function agree(a: string, b: string): boolean {
 
 /**
  * The reading of a figure the readings (most trusted first) support: a value two of them give (its best-formed
- * spelling), else the most trusted well-formed one. The others become alternatives; without agreement the confidence stays low.
+ * spelling), else the surest well-formed one. The others become alternatives; without agreement the confidence stays low.
  */
 export function decideFigure(readings: { raw: string; confidence: number }[]): [string, number, { raw: string; confidence: number }[]] {
   const formed = readings.filter((r) => WELL_FORMED.test(r.raw));
@@ -230,7 +233,8 @@ export function decideFigure(readings: { raw: string; confidence: number }[]): [
       return [spelling(backers), confidence, dedupe(others)];
     }
   }
-  return [formed[0]!.raw, Math.min(0.6, formed[0]!.confidence), dedupe(formed.slice(1))];
+  const surest = formed.reduce((best, r) => (r.confidence > best.confidence ? r : best));
+  return [surest.raw, Math.min(0.6, surest.confidence), dedupe(formed.filter((r) => r !== surest))];
 }
 
 function dedupe(readings: { raw: string; confidence: number }[]): { raw: string; confidence: number }[] {
