@@ -1,7 +1,8 @@
 import { titleKey } from './classify.js';
-import { closestWord, similarity } from './fuzzy.js';
-import type { GridCell, Issue } from './model.js';
+import { closestWord, editDistance, similarity } from './fuzzy.js';
+import type { GridCell, Issue, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
+import { referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
 import type { Template } from './templates.js';
 
@@ -60,4 +61,53 @@ function correctHeaderCell(cell: GridCell, words: string[]): GridCell {
   if (cell.source !== 'ocr' || key.length < 2 || words.includes(key) || /\d/.test(key)) return cell;
   const match = closestWord(key, words, 0.6, 0.1);
   return match ? { ...cell, text: normaliseText(match) } : cell;
+}
+
+/** Names of summary and source rows that no classification code carries. */
+const SUMMARY_NAMES = ['合计', '总计', '小计', '本年收入合计', '本年支出合计', '收入总计', '支出总计', '收入合计', '支出合计', '上年结转', '上年结转结余', '年终结转结余', '结转下年', '本年收入', '本年支出', '用事业基金弥补收支差额'];
+/** An ordinal before a row name ("（一）", "十九、", "1."), kept as printed around a corrected name. */
+const ORDINAL_PREFIX = /^(?:[（(]?[一二三四五六七八九十百]+[)）、.．]|[（(]\d+[)）]|\d+[、.．](?!\d))/;
+
+/**
+ * Row names misread by OCR ("卫生健康文出", "苑溪县医疗保障局") are replaced by the known name one slip away
+ * (see `nearestName`): a classification code's name, a summary row's, a template's column name (收支总表 rows carry
+ * them), or the department's own name as the document prints it elsewhere. Only rows read by OCR, only names of
+ * four characters or more; the reading stays in `name_raw` and an info issue says what was changed.
+ */
+export function correctOcrRowNames(tables: TableIR[], templates: Template[], department: string | null, issues: Issue[]): void {
+  const departmentNames = department ? [department, `${department}部门`, `${department}本级`] : [];
+  const vocabulary = [...new Set([...referenceNames(), ...SUMMARY_NAMES, ...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...departmentNames].map((n) => n.replace(/\s+/g, '')))].filter((n) => [...n].length >= 2);
+  const known = new Set(vocabulary);
+  for (const table of tables) {
+    for (const row of table.rows) {
+      if (!row.cells.some((c) => c.source === 'ocr' || c.source === 'corrected')) continue;
+      const ordinal = ORDINAL_PREFIX.exec(row.name)?.[0] ?? '';
+      const name = row.name.slice(ordinal.length).replace(/\s+/g, '');
+      if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) continue;
+      const match = nearestName(name, vocabulary);
+      if (!match) continue;
+      issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${match}"` });
+      row.name = `${ordinal}${match}`;
+    }
+  }
+}
+
+/**
+ * The known name one slip from a reading (a look-alike swap counting half; a second half-slip allowed in names of
+ * ten characters or more), when no other known name is as near: a correct name that is merely not in the
+ * vocabulary ("医疗保障经办服务" beside "医疗保障经办事务") is two slips away and is left alone.
+ */
+function nearestName(reading: string, vocabulary: string[]): string | null {
+  const allowed = [...reading].length >= 10 ? 1.5 : 1;
+  let best: { name: string; distance: number } | null = null;
+  let second = Infinity;
+  for (const name of vocabulary) {
+    if (Math.abs([...name].length - [...reading].length) > allowed) continue;
+    const distance = editDistance(reading, name);
+    if (!best || distance < best.distance) {
+      if (best) second = Math.min(second, best.distance);
+      best = { name, distance };
+    } else second = Math.min(second, distance);
+  }
+  return best && best.distance <= allowed && second - best.distance >= 1 ? best.name : null;
 }

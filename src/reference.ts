@@ -70,3 +70,8 @@ export function functionClassCode(name: string): string | null {
   }
   return null;
 }
+
+/** Every name (and other-edition name) of the classification codes: the names a budget table's rows carry. */
+export function referenceNames(): string[] {
+  return [...load('function').values(), ...load('economic').values()].flatMap((ref) => [ref.name, ...ref.aliases]);
+}

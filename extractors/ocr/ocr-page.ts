@@ -162,7 +162,9 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4))) {
     const digits = await readDigits();
     const [value, confidence, others] = decideFigure(digits);
-    if (confidence >= 0.85 && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(value, confidence, others);
+    // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count.
+    const sure = digits.filter((d) => d.confidence >= 0.75 && agree(d.raw, value)).length >= 2;
+    if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(value, confidence, others);
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third, enlarged reading votes, character by character where it can.
