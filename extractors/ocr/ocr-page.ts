@@ -2,7 +2,7 @@ import { ruledCellBoxes } from '../../src/layout.js';
 import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
 import { ocrEngine, type OcrLanguage, type OcrWord, type PixelRect } from './engine.js';
-import { completeRulings, cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, upscale, type GrayImage } from './raster.js';
+import { completeRulings, cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, thicken, upscale, type GrayImage } from './raster.js';
 
 /** What OCR made of one page image, besides the page itself: kept for re-reads and the debug overlay. */
 export interface OcrPageResult {
@@ -167,9 +167,9 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(value, confidence, others);
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
-    // The cell and page readings differ: a third, enlarged reading votes, character by character where it can.
-    const enlarged = await engine.readCell(upscale(cellImage, 2), ink.lines === 1);
-    texts.push({ raw: tidyCellText(enlarged.text), confidence: enlarged.confidence });
+    // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
+    const thickened = await engine.readCell(thicken(cellImage), ink.lines === 1);
+    texts.push({ raw: tidyCellText(thickened.text), confidence: thickened.confidence });
   }
   const [raw, confidence] = voteText(texts);
   return item(raw, confidence);
