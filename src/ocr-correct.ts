@@ -1,8 +1,8 @@
 import { titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
-import type { GridCell, Issue, TableIR } from './model.js';
+import type { GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
-import { referenceNames } from './reference.js';
+import { codesNamed, isKnownCode, referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
 import type { Template } from './templates.js';
 
@@ -81,6 +81,7 @@ export function correctOcrRowNames(tables: TableIR[], templates: Template[], dep
   for (const table of tables) {
     for (const row of table.rows) {
       if (!row.cells.some((c) => c.source === 'ocr' || c.source === 'corrected')) continue;
+      correctOcrCode(table, row, issues);
       const ordinal = ORDINAL_PREFIX.exec(row.name)?.[0] ?? '';
       const name = row.name.slice(ordinal.length).replace(/\s+/g, '');
       if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) continue;
@@ -110,4 +111,19 @@ function nearestName(reading: string, vocabulary: string[]): string | null {
     } else second = Math.min(second, distance);
   }
   return best && best.distance <= allowed && second - best.distance >= 1 ? best.name : null;
+}
+
+/**
+ * A code OCR misread ("3013" for 30113): when it is no classification code and exactly one code carrying the
+ * row's name is one slip from it, that code is used (an info issue keeps the reading).
+ */
+function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
+  if (row.code === null || isKnownCode(row.code)) return;
+  const read = row.code;
+  const near = codesNamed(row.name.replace(/\s+/g, '')).filter((code) => editDistance(code, read) <= 1);
+  if (near.length !== 1) return;
+  row.code = near[0]!;
+  // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
+  if (row.unit_code === row.code) row.unit_code = null;
+  issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR code "${read}" of ${row.name} read as ${row.code}, the code of that name` });
 }

@@ -75,3 +75,13 @@ export function functionClassCode(name: string): string | null {
 export function referenceNames(): string[] {
   return [...load('function').values(), ...load('economic').values()].flatMap((ref) => [ref.name, ...ref.aliases]);
 }
+
+/** The classification codes (either system) that carry `name`, in any edition. */
+export function codesNamed(name: string): string[] {
+  return [...load('function').values(), ...load('economic').values()].filter((ref) => ref.name === name || ref.aliases.includes(name)).map((ref) => ref.code);
+}
+
+/** Whether `code` is a classification code of either system. */
+export function isKnownCode(code: string): boolean {
+  return load('function').has(code) || load('economic').has(code);
+}

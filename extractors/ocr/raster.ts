@@ -490,8 +490,9 @@ export function mainInkRun(image: GrayImage, threshold: number, margin = 10): Gr
 
 /**
  * The rulings with the stretches a scan lost put back: between two neighbouring crossing lines, a stretch of a
- * ruling's line that no found segment covers is added when the raster is dark along it for at least
- * `minShare` of its length (thin toner breaks a printed line into pieces too short to be found). A cell that is
+ * ruling's line that found segments do not cover whole is added when the raster is dark along it for at least
+ * `minShare` of its length (thin toner breaks a printed line into pieces too short to be found, or into pieces
+ * that touch no crossing line and so belong to no table). A cell that is
  * really merged has no line there and stays merged. Rulings in page points, as `findRasterRulings` gives them.
  */
 export function completeRulings(image: GrayImage, rulings: Ruling[], minShare = 0.75): Ruling[] {
@@ -525,7 +526,8 @@ export function completeRulings(image: GrayImage, rulings: Ruling[], minShare = 
         const [from, to] = [stops[k]!, stops[k + 1]!];
         if (to - from < 3) continue;
         const covered = same.reduce((sum, r) => sum + Math.max(0, Math.min(to, horizontal ? r.x1 : r.y1) - Math.max(from, horizontal ? r.x0 : r.y0)), 0);
-        if (covered >= (to - from) * 0.6) continue;
+        // Pieces that cover most of the stretch still leave it open where none of them touches a crossing line.
+        if (covered >= (to - from) * 0.98) continue;
         const start = Math.round(from * px) + reach + 1;
         const end = Math.round(to * px) - reach - 1;
         if (end <= start) continue;
