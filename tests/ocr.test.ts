@@ -123,6 +123,9 @@ describe('OCR building blocks', () => {
     expect(voteText([{ raw: '事业单拉运行', confidence: 0.8 }, { raw: '事业单位运杆', confidence: 0.7 }, { raw: '亊业单位运行', confidence: 0.6 }])).toEqual(['事业单位运行', 0.6]);
     expect(tidyCellText('事业 单位 离 退休 “')).toBe('事业单位离退休');
     expect(tidyCellText('| 行政运行 ]')).toBe('行政运行');
+    expect(tidyCellText('上九、住房保障支出')).toBe('九、住房保障支出');
+    expect(tidyCellText('十九、住房保障支出')).toBe('十九、住房保障支出');
+    expect(tidyCellText('《2)公务用车运行费')).toBe('（2）公务用车运行费');
   });
 
   it('finds the ruling lines of a raster grid, in page points', () => {

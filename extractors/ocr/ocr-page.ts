@@ -252,7 +252,9 @@ export function tidyCellText(reading: string): string {
   let out = reading.replace(/\s*\n\s*/g, '').trim();
   out = out.replace(new RegExp(`(?<=[${cjk}（）()：:、])\\s+(?=[${cjk}（）()：:、])`, 'gu'), '');
   out = out.replace(/^[|｜\][”“"'‘’`!,，。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
-  // An opening parenthesis read as a angle bracket ("《2)公务用车运行费", "〈境)").
+  // A speck read as a character before a row's ordinal ("上九、住房保障支出").
+  out = out.replace(/^[^一二三四五六七八九十百（(\d](?=[一二三四五六七八九十]+、)/u, '');
+  // An opening parenthesis read as an angle bracket ("《2)公务用车运行费", "〈境)").
   out = out.replace(/[《〈<]([^《〈<>〉》()（）]{1,4})[)）]/gu, '（$1）');
   return out;
 }
