@@ -2,7 +2,7 @@ import { titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
 import type { GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
-import { codesNamed, isKnownCode, referenceNames } from './reference.js';
+import { codesNamed, isKnownCode, referenceName, referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
 import type { Template } from './templates.js';
 
@@ -84,6 +84,14 @@ export function correctOcrRowNames(tables: TableIR[], templates: Template[], dep
       correctOcrCode(table, row, issues);
       const ordinal = ORDINAL_PREFIX.exec(row.name)?.[0] ?? '';
       const name = row.name.slice(ordinal.length).replace(/\s+/g, '');
+      // A row with a known code whose name differs from the code's only in brackets and punctuation
+      // ("维修护费" for 30213 维修（护）费) takes the code's name.
+      const reference = row.code ? referenceName(row.code) : null;
+      if (reference && reference !== name && bare(reference) === bare(name)) {
+        issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${reference}", the name of code ${row.code}` });
+        row.name = `${ordinal}${reference}`;
+        continue;
+      }
       if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) continue;
       const match = nearestName(name, vocabulary);
       if (!match) continue;
@@ -126,4 +134,9 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
   // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
   if (row.unit_code === row.code) row.unit_code = null;
   issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR code "${read}" of ${row.name} read as ${row.code}, the code of that name` });
+}
+
+/** A name without its brackets, punctuation and spaces. */
+function bare(name: string): string {
+  return name.replace(/[\s()（）〈〉《》<>\[\]【】、，,.．·:：“”"']/gu, '');
 }

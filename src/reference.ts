@@ -85,3 +85,8 @@ export function codesNamed(name: string): string[] {
 export function isKnownCode(code: string): boolean {
   return load('function').has(code) || load('economic').has(code);
 }
+
+/** The name a classification code carries (function system first), or null for an unknown code. */
+export function referenceName(code: string): string | null {
+  return (load('function').get(code) ?? load('economic').get(code))?.name ?? null;
+}

@@ -255,7 +255,7 @@ export function tidyCellText(reading: string): string {
   // A speck read as a character before a row's ordinal ("上九、住房保障支出").
   out = out.replace(/^[^一二三四五六七八九十百（(\d](?=[一二三四五六七八九十]+、)/u, '');
   // An opening parenthesis read as an angle bracket ("《2)公务用车运行费", "〈境)").
-  out = out.replace(/[《〈<]([^《〈<>〉》()（）]{1,4})[)）]/gu, '（$1）');
+  out = out.replace(/[《〈〈⟨<]([^《〈〈⟨<>〉〉⟩》()（）]{1,6})[)）〉〉⟩》>]/gu, '（$1）');
   return out;
 }
 
