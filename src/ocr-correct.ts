@@ -70,7 +70,8 @@ const ORDINAL_PREFIX = /^(?:[（(]?[一二三四五六七八九十百]+[)）、.
 
 /**
  * Row names misread by OCR ("卫生健康文出", "苑溪县医疗保障局") are replaced by the known name one slip away
- * (see `nearestName`): a classification code's name, a summary row's, a template's column name (收支总表 rows carry
+ * (see `nearestName`); a row with a known classification code only by that code's own name, a row without a
+ * code by any of these: a classification code's name, a summary row's, a template's column name (收支总表 rows carry
  * them), or the department's own name as the document prints it elsewhere. Only rows read by OCR, only names of
  * four characters or more; the reading stays in `name_raw` and an info issue says what was changed.
  */
@@ -93,7 +94,8 @@ export function correctOcrRowNames(tables: TableIR[], templates: Template[], dep
         continue;
       }
       if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) continue;
-      const match = nearestName(name, vocabulary);
+      // A row with a known code can only be the code's own name; a row without one, any known name.
+      const match = nearestName(name, reference ? [reference] : row.code ? [] : vocabulary);
       if (!match) continue;
       issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${match}"` });
       row.name = `${ordinal}${match}`;

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { editDistance } from '../src/fuzzy.js';
+import type { Cell, Issue, Row, TableIR } from '../src/model.js';
+import { correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
+import type { RawTable } from '../src/tables.js';
+import { loadTemplates } from '../src/templates.js';
+
+const templates = loadTemplates();
+
+function cell(source: Cell['source'] = 'ocr'): Cell {
+  return { raw: '1.00', page: 3, bbox: [0, 0, 10, 10], source, confidence: 0.95 };
+}
+
+function row(name: string, code: string | null = null, source: Cell['source'] = 'ocr'): Row {
+  return { code, unit_code: null, name, name_raw: name, values: [1], cells: [cell(source)] };
+}
+
+function table(rows: Row[]): TableIR {
+  return { kind: 'T05', part: null, title: '一般公共预算支出预算表', title_raw: '', unit: '万元', pages: [3], columns: [{ key: 'total', path: ['合计'] }], rows, confidence: 1, context: [] };
+}
+
+describe('OCR label correction', () => {
+  it('counts a look-alike character as half an edit', () => {
+    expect(editDistance('台计', '合计')).toBe(0.5);
+    expect(editDistance('小计', '合计')).toBe(1);
+  });
+
+  it('corrects OCR row names one slip from a known name, never a printed one or a name two slips away', () => {
+    const rows = [
+      row('卫生健康文出'),
+      row('（一）卫生健康文出'),
+      row('苑溪县医疗保障局部门'),
+      row('医疗保障经办服务中心'),
+      row('卫生健康文出', null, 'text'),
+      row('行政运行'),
+      // With a code, only the code's own name: 2101501 is 行政运行, 2101550 is 事业运行.
+      row('行政运转', '2101501'),
+      row('行政运转', '2101550'),
+    ];
+    const issues: Issue[] = [];
+    correctOcrRowNames([table(rows)], templates, '苍溪县医疗保障局', issues);
+    expect(rows.map((r) => r.name)).toEqual(['卫生健康支出', '（一）卫生健康支出', '苍溪县医疗保障局部门', '医疗保障经办服务中心', '卫生健康文出', '行政运行', '行政运行', '行政运转']);
+    // The reading is kept.
+    expect(rows[0]!.name_raw).toBe('卫生健康文出');
+    expect(issues.filter((i) => i.code === 'ocr.name_corrected')).toHaveLength(4);
+  });
+
+  it('takes the code\'s own name and the name\'s own code when OCR lost brackets or a digit', () => {
+    const repairs = row('维修护费', '30213');
+    const housing = row('住房公积金', '3013');
+    const unknown = row('住房公积金', '3113999');
+    const issues: Issue[] = [];
+    correctOcrRowNames([table([repairs, housing, unknown])], templates, null, issues);
+    expect(repairs.name).toBe('维修（护）费');
+    expect(housing.code).toBe('30113');
+    // Two slips from every code of that name: left as read.
+    expect(unknown.code).toBe('3113999');
+    expect(issues.map((i) => i.code).sort()).toEqual(['ocr.code_corrected', 'ocr.name_corrected']);
+  });
+
+  it('matches a misread title that ends with a shorter known title against the longer ones', () => {
+    const grid = [[{ text: '项目', raw: '项目', page: 10, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
+    const raws = [
+      { title: '收支预算总表', rows: grid, headerRows: 1, pages: [7] },
+      { title: '财政拨秋收支预算总表', rows: grid, headerRows: 1, pages: [10] },
+    ] as unknown as RawTable[];
+    const issues: Issue[] = [];
+    correctOcrLabels(raws, templates, issues);
+    expect(raws.map((r) => r.title)).toEqual(['收支预算总表', '财政拨款收支预算总表']);
+    expect(issues.map((i) => i.code)).toEqual(['ocr.title_corrected']);
+  });
+});
