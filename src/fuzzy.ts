@@ -2,7 +2,7 @@
  * Characters Tesseract's Chinese models take for one another in printed Song/serif type (seen misread in
  * scans): swapping one for its look-alike costs half an edit.
  */
-const LOOK_ALIKE = new Set(['台合', '苑苍', '仓苍', '文支', '秋款', '拔拨', '入人', '己已', '未末', '土士', '日曰', '肖消', '计汁', '项顶', '目日'].flatMap((pair) => [pair, [...pair].reverse().join('')]));
+const LOOK_ALIKE = new Set(['台合', '苑苍', '仓苍', '文支', '秋款', '拔拨', '入人', '己已', '未末', '土士', '日曰', '肖消', '计汁', '项顶', '目日', '谷合'].flatMap((pair) => [pair, [...pair].reverse().join('')]));
 
 function substitutionCost(a: string, b: string): number {
   if (a === b) return 0;

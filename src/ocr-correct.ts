@@ -82,25 +82,35 @@ export function correctOcrRowNames(tables: TableIR[], templates: Template[], dep
   for (const table of tables) {
     for (const row of table.rows) {
       if (!row.cells.some((c) => c.source === 'ocr' || c.source === 'corrected')) continue;
+      correctOcrName(table, row, vocabulary, known, issues);
       correctOcrCode(table, row, issues);
-      const ordinal = ORDINAL_PREFIX.exec(row.name)?.[0] ?? '';
-      const name = row.name.slice(ordinal.length).replace(/\s+/g, '');
-      // A row with a known code whose name differs from the code's only in brackets and punctuation
-      // ("维修护费" for 30213 维修（护）费) takes the code's name.
-      const reference = row.code ? referenceName(row.code) : null;
-      if (reference && reference !== name && bare(reference) === bare(name)) {
-        issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${reference}", the name of code ${row.code}` });
-        row.name = `${ordinal}${reference}`;
-        continue;
-      }
-      if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) continue;
-      // A row with a known code can only be the code's own name; a row without one, any known name.
-      const match = nearestName(name, reference ? [reference] : row.code ? [] : vocabulary);
-      if (!match) continue;
-      issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${match}"` });
-      row.name = `${ordinal}${match}`;
     }
   }
+}
+
+/** One OCR row's name corrected (see `correctOcrRowNames`); the reading stays in `name_raw`. */
+function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: Set<string>, issues: Issue[]): void {
+  const ordinal = ORDINAL_PREFIX.exec(row.name)?.[0] ?? '';
+  const name = row.name.slice(ordinal.length).replace(/\s+/g, '');
+  const reference = row.code ? referenceName(row.code) : null;
+  const correct = (to: string, why: string) => {
+    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${ordinal}${to}"${why}` });
+    row.name = `${ordinal}${to}`;
+  };
+  // A row with a known code whose name differs from the code's only in brackets and punctuation
+  // ("维修护费" for 30213 维修（护）费) takes the code's name.
+  if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
+  if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) return;
+  // A row with a known code can only be the code's own name; a row without one (or with a misread one), any known name.
+  const candidates = reference ? [reference] : vocabulary;
+  // Specks and border marks read after the name ("行政单位医疗ee", "一般行政管理事务.和"): marks that are no
+  // Chinese character, and a character right after such marks; never Chinese characters alone (a real name's tail).
+  const tail = /(?:[^\p{Script=Han}）)]+\p{Script=Han}?|[^\p{Script=Han}）)]+)$/u.exec(name)?.[0] ?? '';
+  const trimmed = tail ? name.slice(0, name.length - tail.length) : null;
+  // A name that is known exactly once its marks are gone is taken whatever the code says (the code may be misread too).
+  const exact = trimmed && [...trimmed].length >= 4 && known.has(trimmed) ? trimmed : null;
+  const match = nearestName(name, candidates) ?? exact ?? (trimmed && [...trimmed].length >= 4 ? nearestName(trimmed, candidates) : null);
+  if (match) correct(match, '');
 }
 
 /**
@@ -124,13 +134,18 @@ function nearestName(reading: string, vocabulary: string[]): string | null {
 }
 
 /**
- * A code OCR misread ("3013" for 30113): when it is no classification code and exactly one code carrying the
- * row's name is one slip from it, that code is used (an info issue keeps the reading).
+ * A code OCR misread ("3013" for 30113, "21001" for 2101101): when it is no classification code, or one of
+ * another name, and exactly one code carrying the row's name is one slip from it or has it with up to two
+ * digits dropped, that code is used (an info issue keeps the reading).
  */
 function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
-  if (row.code === null || isKnownCode(row.code)) return;
+  if (row.code === null) return;
   const read = row.code;
-  const near = codesNamed(row.name.replace(/\s+/g, '')).filter((code) => editDistance(code, read) <= 1);
+  // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
+  const own = referenceName(read);
+  if (isKnownCode(read) && (own === null || bare(own) === bare(row.name))) return;
+  // One slip, or digits dropped (the reading is the code with up to two digits missing).
+  const near = codesNamed(row.name.replace(/\s+/g, '')).filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code))));
   if (near.length !== 1) return;
   row.code = near[0]!;
   // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
@@ -141,4 +156,10 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
 /** A name without its brackets, punctuation and spaces. */
 function bare(name: string): string {
   return name.replace(/[\s()（）〈〉《》<>\[\]【】、，,.．·:：“”"']/gu, '');
+}
+
+function isSubsequence(short: string, long: string): boolean {
+  let at = 0;
+  for (const ch of long) if (ch === short[at]) at++;
+  return at === short.length;
 }

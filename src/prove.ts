@@ -21,7 +21,7 @@ const CONFUSED: Record<string, string[]> = { '0': ['8'], '8': ['0', '3'], '1': [
 
 /**
  * Readings one slip away from an OCR figure: a dropped or doubled digit, a lost decimal point, a confused
- * digit; plus any other reading the recogniser gave. Only well-formed amounts are kept.
+ * digit, a minus sign gained or lost; plus any other reading the recogniser gave. Only well-formed amounts are kept.
  */
 export function alternativeReadings(raw: string, others: string[] = []): number[] {
   const digits = raw.replace(/[^\d.,-]/g, '');
@@ -34,6 +34,8 @@ export function alternativeReadings(raw: string, others: string[] = []): number[
       for (const swap of CONFUSED[ch] ?? []) candidates.add(digits.slice(0, i) + swap + digits.slice(i + 1));
     }
   }
+  // A speck read as a minus sign, or a minus lost.
+  candidates.add(digits.startsWith('-') ? digits.slice(1) : `-${digits}`);
   const plain = digits.replace(/,/g, '');
   if (!plain.includes('.') && plain.length > 2) candidates.add(`${plain.slice(0, -2)}.${plain.slice(-2)}`);
   const first = parseAmountCell(raw);

@@ -439,10 +439,16 @@ function extendShortSpans(header: GridCell[][]): GridCell[][] {
 
 type Role = 'code' | 'split' | 'unit' | 'name' | 'value' | 'empty' | 'layout' | 'alt';
 
-/** A header row of column numbers: "栏次" (or "**" under the label columns) and small integers only. */
+/**
+ * A header row of column numbers: "栏次" (or "**" under the label columns) and small integers only; or, when
+ * the label cells are misread ("率末" for 栏次 in a scan), three or more small integers rising left to right
+ * beside at most two other cells.
+ */
 function isColumnNumberRow(row: GridCell[]): boolean {
   const filled = row.filter((c) => !c.covered && c.text !== '').map((c) => c.text.replace(/\s+/g, ''));
-  return filled.length > 0 && filled.every((t) => t === '栏次' || /^\*+$/.test(t) || /^\d{1,2}$/.test(t)) && filled.some((t) => /^\d{1,2}$/.test(t));
+  if (filled.length > 0 && filled.every((t) => t === '栏次' || /^\*+$/.test(t) || /^\d{1,2}$/.test(t)) && filled.some((t) => /^\d{1,2}$/.test(t))) return true;
+  const numbers = filled.filter((t) => /^\d{1,2}$/.test(t)).map(Number);
+  return numbers.length >= 3 && filled.length - numbers.length <= 2 && numbers.every((n, i) => i === 0 || n > numbers[i - 1]!);
 }
 
 const CODE_LABEL = /科目编码|科目代码|功能分类|经济分类科目编码|^编码$|^代码$/;

@@ -36,26 +36,33 @@ describe('OCR label correction', () => {
       // With a code, only the code's own name: 2101501 is 行政运行, 2101550 is 事业运行.
       row('行政运转', '2101501'),
       row('行政运转', '2101550'),
+      // Marks after a name go; Chinese characters at its end stay (其他对个人和家庭的补助 is a name too).
+      row('行政单位医疗ee'),
+      row('一般行政管理事务.和'),
+      row('其他对个人和家庭的补助支出'),
     ];
     const issues: Issue[] = [];
     correctOcrRowNames([table(rows)], templates, '苍溪县医疗保障局', issues);
-    expect(rows.map((r) => r.name)).toEqual(['卫生健康支出', '（一）卫生健康支出', '苍溪县医疗保障局部门', '医疗保障经办服务中心', '卫生健康文出', '行政运行', '行政运行', '行政运转']);
+    expect(rows.map((r) => r.name)).toEqual(['卫生健康支出', '（一）卫生健康支出', '苍溪县医疗保障局部门', '医疗保障经办服务中心', '卫生健康文出', '行政运行', '行政运行', '行政运转', '行政单位医疗', '一般行政管理事务', '其他对个人和家庭的补助支出']);
     // The reading is kept.
     expect(rows[0]!.name_raw).toBe('卫生健康文出');
-    expect(issues.filter((i) => i.code === 'ocr.name_corrected')).toHaveLength(4);
+    expect(issues.filter((i) => i.code === 'ocr.name_corrected')).toHaveLength(6);
   });
 
   it('takes the code\'s own name and the name\'s own code when OCR lost brackets or a digit', () => {
     const repairs = row('维修护费', '30213');
     const housing = row('住房公积金', '3013');
     const unknown = row('住房公积金', '3113999');
+    // Two digits lost: 21001 is 2101101 without them.
+    const medical = row('行政单位医疗', '21001');
     const issues: Issue[] = [];
-    correctOcrRowNames([table([repairs, housing, unknown])], templates, null, issues);
+    correctOcrRowNames([table([repairs, housing, unknown, medical])], templates, null, issues);
+    expect(medical.code).toBe('2101101');
     expect(repairs.name).toBe('维修（护）费');
     expect(housing.code).toBe('30113');
     // Two slips from every code of that name: left as read.
     expect(unknown.code).toBe('3113999');
-    expect(issues.map((i) => i.code).sort()).toEqual(['ocr.code_corrected', 'ocr.name_corrected']);
+    expect(issues.map((i) => i.code).sort()).toEqual(['ocr.code_corrected', 'ocr.code_corrected', 'ocr.name_corrected']);
   });
 
   it('matches a misread title that ends with a shorter known title against the longer ones', () => {

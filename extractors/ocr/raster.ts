@@ -163,9 +163,8 @@ export function rotate(image: GrayImage, degrees: number): GrayImage {
  * Ruling lines drawn in the raster: runs of dark pixels at least `minLength` points long, horizontal and
  * vertical, merged across the few pixel rows a printed line is thick. Returned in page points.
  */
-export function findRasterRulings(image: GrayImage, minLengthPt = 24): Ruling[] {
+export function findRasterRulings(image: GrayImage, minLengthPt = 24, threshold = Math.min(otsuThreshold(image), 170)): Ruling[] {
   const { width, height, data } = image;
-  const threshold = Math.min(otsuThreshold(image), 170);
   const scale = 72 / image.dpi;
   const minRun = Math.round(minLengthPt / scale);
   // Pieces of a line a noisy scan breaks up are collected first (longer than a character's stroke), then joined.
