@@ -100,7 +100,13 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // A row with a known code whose name differs from the code's only in brackets and punctuation
   // ("维修护费" for 30213 维修（护）费) takes the code's name.
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
-  if ([...name].length < 4 || known.has(name) || /\d{3,}/.test(name)) return;
+  if (known.has(name) || /\d{3,}/.test(name)) return;
+  // Short names ("谷计") only by a look-alike character: one real slip in two characters is any of 合计, 小计, 总计.
+  if ([...name].length < 4) {
+    const lookAlike = nearestName(name, vocabulary, 0.5);
+    if (lookAlike && !reference) correct(lookAlike, '');
+    return;
+  }
   // A row with a known code can only be the code's own name; a row without one (or with a misread one), any known name.
   const candidates = reference ? [reference] : vocabulary;
   // Specks and border marks read after the name ("行政单位医疗ee", "一般行政管理事务.和"): marks that are no
@@ -118,8 +124,8 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
  * ten characters or more), when no other known name is as near: a correct name that is merely not in the
  * vocabulary ("医疗保障经办服务" beside "医疗保障经办事务") is two slips away and is left alone.
  */
-function nearestName(reading: string, vocabulary: string[]): string | null {
-  const allowed = [...reading].length >= 10 ? 1.5 : 1;
+function nearestName(reading: string, vocabulary: string[], limit?: number): string | null {
+  const allowed = limit ?? ([...reading].length >= 10 ? 1.5 : 1);
   let best: { name: string; distance: number } | null = null;
   let second = Infinity;
   for (const name of vocabulary) {
@@ -130,7 +136,7 @@ function nearestName(reading: string, vocabulary: string[]): string | null {
       best = { name, distance };
     } else second = Math.min(second, distance);
   }
-  return best && best.distance <= allowed && second - best.distance >= 1 ? best.name : null;
+  return best && best.distance <= allowed && second - best.distance >= Math.min(1, allowed) ? best.name : null;
 }
 
 /**

@@ -40,13 +40,16 @@ describe('OCR label correction', () => {
       row('行政单位医疗ee'),
       row('一般行政管理事务.和'),
       row('其他对个人和家庭的补助支出'),
+      // Two characters: only a look-alike slip (谷 for 合); 大计 is as near 合计 as 小计 and 总计.
+      row('谷计'),
+      row('大计'),
     ];
     const issues: Issue[] = [];
     correctOcrRowNames([table(rows)], templates, '苍溪县医疗保障局', issues);
-    expect(rows.map((r) => r.name)).toEqual(['卫生健康支出', '（一）卫生健康支出', '苍溪县医疗保障局部门', '医疗保障经办服务中心', '卫生健康文出', '行政运行', '行政运行', '行政运转', '行政单位医疗', '一般行政管理事务', '其他对个人和家庭的补助支出']);
+    expect(rows.map((r) => r.name)).toEqual(['卫生健康支出', '（一）卫生健康支出', '苍溪县医疗保障局部门', '医疗保障经办服务中心', '卫生健康文出', '行政运行', '行政运行', '行政运转', '行政单位医疗', '一般行政管理事务', '其他对个人和家庭的补助支出', '合计', '大计']);
     // The reading is kept.
     expect(rows[0]!.name_raw).toBe('卫生健康文出');
-    expect(issues.filter((i) => i.code === 'ocr.name_corrected')).toHaveLength(6);
+    expect(issues.filter((i) => i.code === 'ocr.name_corrected')).toHaveLength(7);
   });
 
   it('takes the code\'s own name and the name\'s own code when OCR lost brackets or a digit', () => {

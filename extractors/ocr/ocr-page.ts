@@ -146,7 +146,7 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
     // The digit readings are trusted before the page's, which votes only.
-    return item(...decideFigure([...(await readDigits()), readings[0]!]));
+    return item(...signDoubt(decideFigure([...(await readDigits()), readings[0]!])));
   }
   const again = line ?? (await engine.readCell(cellImage, ink.lines === 1));
   const cellText = tidyCellText(again.text);
@@ -164,7 +164,7 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     const [value, confidence, others] = decideFigure(digits);
     // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count.
     const sure = digits.filter((d) => d.confidence >= 0.75 && agree(d.raw, value)).length >= 2;
-    if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(value, confidence, others);
+    if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(...signDoubt([value, confidence, others]));
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
@@ -208,6 +208,15 @@ function overlapShare(word: [number, number, number, number], cell: [number, num
   const height = Math.max(0, Math.min(word[3], cell[3]) - Math.max(word[1], cell[1]));
   const area = Math.max(1, (word[2] - word[0]) * (word[3] - word[1]));
   return (width * height) / area;
+}
+
+/**
+ * A minus sign is as likely a speck before the figure as printed (budget tables seldom print negatives): however
+ * sure the digits, such a reading stays doubtful, with the unsigned figure as an alternative for the arithmetic.
+ */
+function signDoubt([raw, confidence, others]: [string, number, { raw: string; confidence: number }[]]): [string, number, { raw: string; confidence: number }[]] {
+  if (!raw.startsWith('-') || others.some((o) => o.raw === raw.slice(1))) return [raw, confidence, others];
+  return [raw, Math.min(confidence, 0.6), [...others, { raw: raw.slice(1), confidence }]];
 }
 
 /** Two readings of an amount say the same when their values are equal ("0.00" and "000" both say nothing). */
