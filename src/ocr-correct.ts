@@ -161,7 +161,7 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
 
 /** A name without its brackets, punctuation and spaces. */
 function bare(name: string): string {
-  return name.replace(/[\s()（）〈〉《》<>\[\]【】、，,.．·:：“”"']/gu, '');
+  return name.replace(/[\s()（）〈〉《》<>[\]【】、，,.．·:：“”"']/gu, '');
 }
 
 function isSubsequence(short: string, long: string): boolean {
