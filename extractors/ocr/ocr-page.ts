@@ -162,8 +162,10 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4))) {
     const digits = await readDigits();
     const [value, confidence, others] = decideFigure(digits);
-    // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count.
-    const sure = digits.filter((d) => d.confidence >= 0.75 && agree(d.raw, value)).length >= 2;
+    // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count,
+    // or an amount with its decimals that two readings give, one of them sure.
+    const backers = digits.filter((d) => agree(d.raw, value));
+    const sure = backers.filter((d) => d.confidence >= 0.75).length >= 2 || (/\.\d{2}$/.test(value) && backers.length >= 2 && backers.some((d) => d.confidence >= 0.9));
     if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(...signDoubt([value, confidence, others]));
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
