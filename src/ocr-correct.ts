@@ -169,3 +169,50 @@ function isSubsequence(short: string, long: string): boolean {
   for (const ch of long) if (ch === short[at]) at++;
   return at === short.length;
 }
+
+/**
+ * Two column groups printed side by side with the same columns (预算数 | 决算数, each 合计, 因公出国（境）费 …):
+ * in an OCR table, a leaf misread in one group ("决算数/全由") takes the name its twin in the other group has
+ * at the same place, when every leaf both groups read as a known name agrees place by place. An info issue
+ * keeps the reading.
+ */
+export function alignTwinColumnGroups(tables: TableIR[], templates: Template[], issues: Issue[]): void {
+  const known = new Set([...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...ROLE_WORDS].map(titleKey));
+  for (const table of tables) {
+    if (!table.rows.some((r) => r.cells.some((c) => c.source === 'ocr' || c.source === 'corrected'))) continue;
+    const groups = new Map<string, number[]>();
+    table.columns.forEach((column, i) => {
+      if (column.path.length < 2) return;
+      groups.set(column.path[0]!, [...(groups.get(column.path[0]!) ?? []), i]);
+    });
+    const members = [...groups.values()];
+    for (let a = 0; a < members.length; a++) {
+      for (let b = a + 1; b < members.length; b++) {
+        const [left, right] = [members[a]!, members[b]!];
+        if (left.length !== right.length) continue;
+        const rest = (i: number) => table.columns[i]!.path.slice(1);
+        const isKnown = (path: string[]) => path.every((p) => known.has(titleKey(p)));
+        let agreeing = 0;
+        let conflict = false;
+        left.forEach((l, k) => {
+          const [x, y] = [rest(l), rest(right[k]!)];
+          if (isKnown(x) && isKnown(y)) {
+            if (x.join('/') === y.join('/')) agreeing++;
+            else conflict = true;
+          }
+        });
+        if (conflict || agreeing === 0) continue;
+        left.forEach((l, k) => {
+          const r = right[k]!;
+          for (const [from, to] of [[l, r], [r, l]] as const) {
+            if (isKnown(rest(to)) || !isKnown(rest(from))) continue;
+            const column = table.columns[to]!;
+            const read = column.path.join('/');
+            column.path = [column.path[0]!, ...rest(from)];
+            issues.push({ code: 'ocr.header_corrected', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `OCR column "${read}" read as "${column.path.join('/')}", as its twin in ${table.columns[from]!.path[0]}` });
+          }
+        });
+      }
+    }
+  }
+}

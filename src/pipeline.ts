@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { correctOcrLabels, correctOcrRowNames } from './ocr-correct.js';
+import { alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -64,6 +64,7 @@ export const stages: Stage[] = [
       doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues, state.template === null));
       doc.meta = readMetadata(doc, state.template);
       correctOcrRowNames(doc.tables, loadTemplates(), doc.meta.department, doc.issues);
+      alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
     },
   },

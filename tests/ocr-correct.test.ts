@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import type { Cell, Issue, Row, TableIR } from '../src/model.js';
-import { correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
+import { alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -78,5 +78,26 @@ describe('OCR label correction', () => {
     correctOcrLabels(raws, templates, issues);
     expect(raws.map((r) => r.title)).toEqual(['收支预算总表', '财政拨款收支预算总表']);
     expect(issues.map((i) => i.code)).toEqual(['ocr.title_corrected']);
+  });
+});
+
+describe('twin column groups', () => {
+  it('names a misread leaf after its twin in the other group, only where every readable leaf agrees', () => {
+    const paths = [
+      ['预算数', '合计'],
+      ['预算数', '因公出国（境）费'],
+      ['预算数', '公务接待费'],
+      ['决算数', '全由'],
+      ['决算数', 'DOIAATISG7Jo', '费'],
+      ['决算数', '公务接待费'],
+    ];
+    const twin: TableIR = { ...table([row('合计')]), kind: 'T10', columns: paths.map((path, i) => ({ key: `c${i}`, path })) };
+    // A table whose groups disagree on a readable leaf is left alone.
+    const other: TableIR = { ...table([row('合计')]), kind: 'T10', columns: [['预算数', '合计'], ['预算数', '公务接待费'], ['决算数', '全由'], ['决算数', '因公出国（境）费']].map((path, i) => ({ key: `c${i}`, path })) };
+    const issues: Issue[] = [];
+    alignTwinColumnGroups([twin, other], templates, issues);
+    expect(twin.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/因公出国（境）费', '预算数/公务接待费', '决算数/合计', '决算数/因公出国（境）费', '决算数/公务接待费']);
+    expect(other.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/公务接待费', '决算数/全由', '决算数/因公出国（境）费']);
+    expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.header_corrected']);
   });
 });
