@@ -216,3 +216,35 @@ export function alignTwinColumnGroups(tables: TableIR[], templates: Template[], 
     }
   }
 }
+
+/**
+ * The department's name as most of its OCR readings spell it. A scan prints the name dozens of times (cover,
+ * narrative, tables), and OCR misreads it differently each time ("仓诅县医疗保障局", "巷溪县医疗保障局"): every
+ * stretch of the OCR text of the name's length within two slips of the name found on the cover is a vote,
+ * character by character. Null when fewer than three stretches vote.
+ */
+export function consensusName(name: string, ocrText: string[]): string | null {
+  const width = [...name].length;
+  if (width < 4) return null;
+  const votes: string[][] = [];
+  for (const line of ocrText) {
+    const chars = [...line.replace(/\s+/g, '')];
+    const distance = (i: number) => (i + width <= chars.length ? editDistance(chars.slice(i, i + width).join(''), name) : Infinity);
+    for (let i = 0; i + width <= chars.length; i++) {
+      if (distance(i) > 2) continue;
+      // The best-aligned stretch of the few that overlap the name ("-苍溪县医疗保障" is a stretch too early).
+      let best = i;
+      for (let j = i + 1; j <= i + 2; j++) if (distance(j) < distance(best)) best = j;
+      votes.push(chars.slice(best, best + width));
+      i = best + width - 1;
+    }
+  }
+  if (votes.length < 3) return null;
+  return [...name]
+    .map((_, k) => {
+      const tally = new Map<string, number>();
+      for (const v of votes) tally.set(v[k]!, (tally.get(v[k]!) ?? 0) + 1);
+      return [...tally.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    })
+    .join('');
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import type { Cell, Issue, Row, TableIR } from '../src/model.js';
-import { alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
+import { alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -99,5 +99,14 @@ describe('twin column groups', () => {
     expect(twin.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/因公出国（境）费', '预算数/公务接待费', '决算数/合计', '决算数/因公出国（境）费', '决算数/公务接待费']);
     expect(other.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/公务接待费', '决算数/全由', '决算数/因公出国（境）费']);
     expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.header_corrected']);
+  });
+});
+
+describe('department name by consensus', () => {
+  it('spells the name as most of its readings do, aligned on each', () => {
+    const lines = ['部门：322-苍溪县医疗保障局部门', '苍溪县医疗保障局是县政府工作部门', '巷溪县医疗保障局', '仓诅县医疗保障局2023年部门预算', '苍溪县医疗保障局内设机构'];
+    expect(consensusName('仓诅县医疗保障局', lines)).toBe('苍溪县医疗保障局');
+    // Too few readings to outvote the cover.
+    expect(consensusName('仓诅县医疗保障局', lines.slice(0, 2))).toBeNull();
   });
 });
