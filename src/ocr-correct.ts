@@ -1,13 +1,18 @@
 import { titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
-import type { GridCell, Issue, Row, TableIR } from './model.js';
+import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
 import { codesNamed, isKnownCode, referenceName, referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
-import type { Template } from './templates.js';
+import { headerWords, type Template } from './templates.js';
 
 /** Header words every layout uses besides the templates' column names. */
 const ROLE_WORDS = ['科目编码', '科目代码', '科目名称', '功能分类科目编码', '经济分类科目编码', '类', '款', '项', '单位代码', '单位编码', '单位名称', '单位名称（科目）', '项目', '项目名称', '行次', '栏次', '本年支出', '本年收入', '当年财政拨款安排', '上年结转安排', '预算数', '决算数', '收入', '支出', '其中', '金额'];
+
+/** Every header word a table may print (the templates' column names and the layout's role words), as title keys. */
+function headerVocabulary(templates: Template[]): string[] {
+  return [...new Set([...headerWords(templates), ...ROLE_WORDS].map(titleKey))];
+}
 
 function ocrTable(raw: RawTable): boolean {
   return raw.rows.some((row) => row.some((c) => c.source === 'ocr'));
@@ -20,7 +25,7 @@ function ocrTable(raw: RawTable): boolean {
  */
 export function correctOcrLabels(raws: RawTable[], templates: Template[], issues: Issue[]): void {
   const titles = [...new Set(templates.flatMap((t) => t.tables.flatMap((s) => s.titles)).map(titleKey))];
-  const words = [...new Set([...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...ROLE_WORDS].map(titleKey))];
+  const words = headerVocabulary(templates);
   // A misread title as close to two known titles takes the one no other table of the document has.
   const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
   for (const raw of raws) {
@@ -77,7 +82,7 @@ const ORDINAL_PREFIX = /^(?:[（(]?[一二三四五六七八九十百]+[)）、.
  */
 export function correctOcrRowNames(tables: TableIR[], templates: Template[], department: string | null, issues: Issue[]): void {
   const departmentNames = department ? [department, `${department}部门`, `${department}本级`] : [];
-  const vocabulary = [...new Set([...referenceNames(), ...SUMMARY_NAMES, ...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...departmentNames].map((n) => n.replace(/\s+/g, '')))].filter((n) => [...n].length >= 2);
+  const vocabulary = [...new Set([...referenceNames(), ...SUMMARY_NAMES, ...headerWords(templates), ...departmentNames].map((n) => n.replace(/\s+/g, '')))].filter((n) => [...n].length >= 2);
   const known = new Set(vocabulary);
   for (const table of tables) {
     for (const row of table.rows) {
@@ -177,7 +182,7 @@ function isSubsequence(short: string, long: string): boolean {
  * keeps the reading.
  */
 export function alignTwinColumnGroups(tables: TableIR[], templates: Template[], issues: Issue[]): void {
-  const known = new Set([...templates.flatMap((t) => t.columns.flatMap((c) => c.labels)), ...ROLE_WORDS].map(titleKey));
+  const known = new Set(headerVocabulary(templates));
   for (const table of tables) {
     if (!table.rows.some((r) => r.cells.some((c) => c.source === 'ocr' || c.source === 'corrected'))) continue;
     const groups = new Map<string, number[]>();
@@ -247,4 +252,16 @@ export function consensusName(name: string, ocrText: string[]): string | null {
       return [...tally.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     })
     .join('');
+}
+
+/** On a scan, the department's name read once from the cover is checked against every other reading of it. */
+export function agreeOnDepartment(doc: DocumentIR): void {
+  if (!doc.meta.department) return;
+  const ocrPages = new Set(doc.pageRoutes.filter((r) => r.source === 'ocr').map((r) => r.page));
+  const lines = doc.flow.flatMap((b) => (b.type === 'line' && b.page !== null && ocrPages.has(b.page) ? [b.text] : []));
+  const rowNames = doc.tables.flatMap((t) => t.rows.filter((r) => r.cells.some((c) => c.source === 'ocr')).map((r) => r.name));
+  const agreed = consensusName(doc.meta.department, [...lines, ...rowNames]);
+  if (!agreed || agreed === doc.meta.department) return;
+  doc.issues.push({ code: 'ocr.name_corrected', severity: 'info', message: `department read "${doc.meta.department}" on the cover; its readings across the document agree on "${agreed}"` });
+  doc.meta.department = agreed;
 }

@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames } from './ocr-correct.js';
+import { agreeOnDepartment, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -63,14 +63,7 @@ export const stages: Stage[] = [
       classifyTables(doc.tables, state.template, doc.issues);
       doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues, state.template === null));
       doc.meta = readMetadata(doc, state.template);
-      // On a scan the name read once from the cover is checked against every other reading of it.
-      const ocrPages = new Set(doc.pageRoutes.filter((r) => r.source === 'ocr').map((r) => r.page));
-      const ocrLines = doc.flow.flatMap((b) => (b.type === 'line' && b.page !== null && ocrPages.has(b.page) ? [b.text] : []));
-      const agreed = doc.meta.department ? consensusName(doc.meta.department, [...ocrLines, ...doc.tables.flatMap((t) => t.rows.filter((r) => r.cells.some((c) => c.source === 'ocr')).map((r) => r.name))]) : null;
-      if (agreed && agreed !== doc.meta.department) {
-        doc.issues.push({ code: 'ocr.name_corrected', severity: 'info', message: `department read "${doc.meta.department}" on the cover; its readings across the document agree on "${agreed}"` });
-        doc.meta.department = agreed;
-      }
+      agreeOnDepartment(doc);
       correctOcrRowNames(doc.tables, loadTemplates(), doc.meta.department, doc.issues);
       alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;

@@ -16,14 +16,6 @@ export interface OcrWord {
   bbox: [number, number, number, number];
 }
 
-/** A pixel rectangle of the image given. */
-export interface PixelRect {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
 export type OcrLanguage = 'chi_sim' | 'chi_tra';
 /** The models a recogniser is created with: a page's language, or English for amounts. */
 type RecogniserLanguage = OcrLanguage | 'eng';
@@ -167,21 +159,6 @@ class OcrEngine {
     this.workers.clear();
     await Promise.all(entries.map(async (e) => (await e.worker).terminate()));
   }
-}
-
-/** A rectangle of an image as an image of its own, with a white margin Tesseract likes around a line. */
-export function crop(image: GrayImage, rect: PixelRect, margin = 10): GrayImage {
-  const width = rect.width + 2 * margin;
-  const height = rect.height + 2 * margin;
-  const data = new Uint8Array(width * height).fill(255);
-  for (let y = 0; y < rect.height; y++) {
-    const sy = rect.top + y;
-    if (sy < 0 || sy >= image.height) continue;
-    const from = sy * image.width + Math.max(0, rect.left);
-    const row = image.data.subarray(from, from + Math.min(rect.width, image.width - rect.left));
-    data.set(row, (y + margin) * width + margin);
-  }
-  return { width, height, data, dpi: image.dpi };
 }
 
 let engine: OcrEngine | null = null;

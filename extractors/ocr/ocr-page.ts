@@ -1,8 +1,8 @@
 import { ruledCellBoxes } from '../../src/layout.js';
 import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
-import { ocrEngine, type OcrLanguage, type OcrWord, type PixelRect } from './engine.js';
-import { completeRulings, cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, thicken, upscale, type GrayImage } from './raster.js';
+import { ocrEngine, type OcrLanguage, type OcrWord } from './engine.js';
+import { completeRulings, cropCell, despeckle, eraseRulings, estimateSkew, findRasterRulings, inkBox, mainInkRun, otsuThreshold, rotate, stretchContrast, thicken, upscale, type GrayImage, type PixelRect } from './raster.js';
 
 /** What OCR made of one page image, besides the page itself: kept for re-reads and the debug overlay. */
 export interface OcrPageResult {
@@ -25,10 +25,10 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   const skew = estimateSkew(original);
   const image = rotate(original, skew);
   const scale = 72 / image.dpi;
-  const rulings = completeRulings(image, findRasterRulings(image));
+  const threshold = Math.min(otsuThreshold(image), 170);
+  const rulings = completeRulings(image, findRasterRulings(image, 24, threshold), threshold);
   const engine = ocrEngine();
   // The words are read with the rulings erased; the rulings themselves go to the layout stage.
-  const threshold = Math.min(otsuThreshold(image), 170);
   // Speckles read as stray characters ("，", "2", "下") beside the words, so they go before anything is read.
   const clean = despeckle(eraseRulings(image, rulings), threshold, Math.round((image.dpi / 100) ** 2 * 3), Math.round(image.dpi / 25));
   const words = await engine.readPage(clean, language);
@@ -99,8 +99,9 @@ function figureShare(text: string): number {
 
 /**
  * One ruled cell read on its own (pixels in and out). A cell the page reading saw as a figure is read again as
- * one line of digits; when the two readings differ a third, unrestricted one decides, and the readings left
- * over go to the arithmetic as alternatives. Any other inked cell is read as text, a line or a block.
+ * one line of digits, two or three times (see `decideFigure`), the readings left over going to the arithmetic
+ * as alternatives. Any other inked cell is read as text, a line or a block, voted with the page reading (see
+ * `voteText`).
  */
 async function readRuledCell(image: GrayImage, cell: [number, number, number, number], words: OcrWord[], threshold: number, lineHeight: number): Promise<TextItem | null> {
   // Clear of the cell's borders: what erasing leaves of a ruling reads as "1" or "|".
@@ -133,15 +134,14 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   else if (ink.lines === 1) {
     // Nothing of the page reading fell in this cell: one line read decides whether it holds a figure.
     line = await engine.readCell(cellImage, true);
-    readings.push({ raw: cleanFigure(line.text.replace(/\s+/g, '')), confidence: line.confidence });
+    readings.push(asFigure(line));
   }
   // Two digit readings that err on different glyphs: the figure cut out and enlarged, and the whole cell.
   // When those two disagree, the figure cut out at its own size is a third.
   const readDigits = async () => {
     const figure = stretchContrast(mainInkRun(cellImage, threshold));
-    const tidy = (r: { text: string; confidence: number }) => ({ raw: cleanFigure(r.text.replace(/\s+/g, '')), confidence: r.confidence });
-    const readings = [tidy(await engine.readDigits(upscale(figure, 2))), tidy(await engine.readDigits(stretchContrast(cellImage)))];
-    if (!agree(readings[0]!.raw, readings[1]!.raw)) readings.push(tidy(await engine.readDigits(figure)));
+    const readings = [asFigure(await engine.readDigits(upscale(figure, 2))), asFigure(await engine.readDigits(stretchContrast(cellImage)))];
+    if (!agree(readings[0]!.raw, readings[1]!.raw)) readings.push(asFigure(await engine.readDigits(figure)));
     return readings;
   };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
@@ -202,6 +202,11 @@ export function voteText(texts: { raw: string; confidence: number }[]): [string,
   }
   const surest = [...texts].sort((a, b) => b.confidence - a.confidence)[0]!;
   return [surest.raw, surest.confidence];
+}
+
+/** A recogniser's reading of a figure, spaces dropped and punctuation cleaned. */
+function asFigure(reading: { text: string; confidence: number }): { raw: string; confidence: number } {
+  return { raw: cleanFigure(reading.text.replace(/\s+/g, '')), confidence: reading.confidence };
 }
 
 /** Share of a word's box that lies inside a cell. */

@@ -13,6 +13,14 @@ export interface GrayImage {
   dpi: number;
 }
 
+/** A rectangle of an image, in pixels, top-left origin. */
+export interface PixelRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
 /** Render a PDF page at `dpi` (pdf.js onto a @napi-rs/canvas), as greyscale. */
 export async function renderPage(page: PDFPageProxy, dpi: number): Promise<GrayImage> {
   const viewport = page.getViewport({ scale: dpi / 72 });
@@ -286,7 +294,7 @@ export interface Ink {
  * at least two dark neighbours, so the speckles of a photocopy are not taken for text. Lines are the bands of
  * inked pixel rows at least a third as tall as the tallest band.
  */
-export function inkBox(image: GrayImage, rect: { left: number; top: number; width: number; height: number }, threshold: number, minPixels: number): Ink | null {
+export function inkBox(image: GrayImage, rect: PixelRect, threshold: number, minPixels: number): Ink | null {
   const { width, data } = image;
   const x0 = Math.max(1, rect.left);
   const y0 = Math.max(1, rect.top);
@@ -381,7 +389,7 @@ export function despeckle(image: GrayImage, threshold: number, speckleArea: numb
  * around it). Pixel columns and rows along the rectangle's edges that are nearly all ink are what erasing
  * left of a cell border, and are painted white: next to a figure they read as "1" ("10.00" for 0.00).
  */
-export function cropCell(image: GrayImage, rect: { left: number; top: number; width: number; height: number }, threshold: number, margin = 10): GrayImage {
+export function cropCell(image: GrayImage, rect: PixelRect, threshold: number, margin = 10): GrayImage {
   const width = rect.width + 2 * margin;
   const height = rect.height + 2 * margin;
   const data = new Uint8Array(width * height).fill(255);
@@ -494,9 +502,10 @@ export function mainInkRun(image: GrayImage, threshold: number, margin = 10): Gr
  * that touch no crossing line and so belong to no table). A cell that is
  * really merged has no line there and stays merged. Rulings in page points, as `findRasterRulings` gives them.
  */
-export function completeRulings(image: GrayImage, rulings: Ruling[], minShare = 0.75): Ruling[] {
+export function completeRulings(image: GrayImage, rulings: Ruling[], inkThreshold = Math.min(otsuThreshold(image), 170), minShare = 0.75): Ruling[] {
   const px = image.dpi / 72;
-  const threshold = Math.min(255, Math.min(otsuThreshold(image), 170) + 25);
+  // Thin toner is lighter than the ink threshold.
+  const threshold = Math.min(255, inkThreshold + 25);
   const reach = Math.max(2, Math.round(image.dpi / 100));
   const side = Math.max(5, Math.round(image.dpi / 40));
   const dark = (x: number, y: number) => x >= 0 && y >= 0 && x < image.width && y < image.height && image.data[y * image.width + x]! <= threshold;
