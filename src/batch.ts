@@ -43,9 +43,9 @@ export interface BatchSummary {
   seconds: number;
 }
 
-const INPUT_EXTENSIONS = /\.(?:pdf|txt|md|text|markdown)$/i;
+const INPUT_EXTENSIONS = /\.(?:pdf|txt|md|text|markdown|png|jpe?g|tiff?)$/i;
 
-/** Files named on the command line, and under folders the .pdf/.txt/.md files, sorted; missing paths are returned apart. */
+/** Files named on the command line, and under folders the .pdf/.txt/.md files and page images (.png/.jpg/.tif), sorted; missing paths are returned apart. */
 export function collectInputs(args: string[]): { files: string[]; missing: string[] } {
   const files: string[] = [];
   const missing: string[] = [];

@@ -14,7 +14,7 @@ Usage:
                        draw what each stage saw on page N: rulings (red), words (green), grid cells
                        (blue), cells sent to review (orange) or corrected by the arithmetic (purple)
 
-Folders are walked for .pdf, .txt and .md files; a file named directly is read whatever its
+Folders are walked for .pdf, .txt and .md files and page images (.png, .jpg, .tif); a file named directly is read whatever its
 extension (the media is detected from the content).
 
 Options:
@@ -178,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
   const { files, missing } = collectInputs(args.inputs);
   for (const m of missing) process.stderr.write(`failed: ${m} — no such file or folder\n`);
   if (files.length === 0) {
-    process.stderr.write('budget-extract: no .pdf, .txt or .md inputs found\n');
+    process.stderr.write('budget-extract: no .pdf, .txt, .md or image inputs found\n');
     return missing.length ? 1 : 2;
   }
   const summary = await runBatch(files, {

@@ -46,17 +46,19 @@ describe('sniff', () => {
 });
 
 describe('collecting inputs', () => {
-  it('walks folders for disclosures, follows symbolic links, skips a README and a dangling link', () => {
+  it('walks folders for disclosures and page images, follows symbolic links, skips a README, other files and a dangling link', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'be-inputs-'));
     writeFileSync(path.join(dir, 'a.pdf'), '%PDF-1.4');
     writeFileSync(path.join(dir, 'README.md'), '# about this folder');
     mkdirSync(path.join(dir, 'sub'));
     writeFileSync(path.join(dir, 'sub', 'b.txt'), 'text');
+    writeFileSync(path.join(dir, 'sub', 'scan.TIF'), 'II*');
+    writeFileSync(path.join(dir, 'notes.docx'), 'PK');
     symlinkSync(path.join(dir, 'a.pdf'), path.join(dir, 'linked.pdf'));
     symlinkSync(path.join(dir, 'sub'), path.join(dir, 'linked-folder'));
     symlinkSync(path.join(dir, 'gone.pdf'), path.join(dir, 'dangling.pdf'));
     const { files, missing } = collectInputs([dir, path.join(dir, 'nothing.pdf')]);
-    expect(files.map((f) => path.relative(dir, f))).toEqual(['a.pdf', path.join('linked-folder', 'b.txt'), 'linked.pdf', path.join('sub', 'b.txt')]);
+    expect(files.map((f) => path.relative(dir, f))).toEqual(['a.pdf', path.join('linked-folder', 'b.txt'), path.join('linked-folder', 'scan.TIF'), 'linked.pdf', path.join('sub', 'b.txt'), path.join('sub', 'scan.TIF')]);
     expect(missing).toEqual([path.join(dir, 'nothing.pdf')]);
   });
 });

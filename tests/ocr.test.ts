@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createCanvas } from '@napi-rs/canvas';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeOcr } from '../extractors/ocr/engine.js';
 import { cleanFigure, decideFigure, tidyCellText, voteText } from '../extractors/ocr/ocr-page.js';
+import { tiffPages } from '../extractors/ocr/tiff.js';
 import { completeRulings, cropCell, despeckle, estimateSkew, findRasterRulings, inkBox, mainInkRun, renderPage, rotate, stretchContrast, type GrayImage } from '../extractors/ocr/raster.js';
 import { ruledCellBoxes } from '../src/layout.js';
 import { openPdf, routePage } from '../extractors/pdf-text.js';
@@ -20,12 +21,39 @@ import { alternativeReadings } from '../src/prove.js';
 import { loadTemplates } from '../src/templates.js';
 import { validateDocument } from '../src/validate.js';
 import { score, shared } from './score.js';
+import { writeTiff } from './tiff-writer.js';
 
 const root = projectRoot();
 const execFileAsync = promisify(execFile);
 // Each run reads for itself: a cache left by an earlier run would hide the recogniser's work.
 process.env.BUDGET_EXTRACT_OCR_CACHE = mkdtempSync(path.join(tmpdir(), 'be-ocr-cache-'));
 afterAll(closeOcr);
+
+/** Whether poppler's pdftoppm and libtiff's tiffcp (Debian poppler-utils, libtiff-tools) are installed. */
+const haveTiffTools = ['pdftoppm', 'tiffcp'].every((tool) => {
+  try {
+    execFileSync(tool, ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // tiffcp prints its usage and exits 1 when asked its version: found all the same.
+    return (error as { code?: string }).code !== 'ENOENT';
+  }
+});
+if (!haveTiffTools) console.warn('skipping the TIFF decoding test against Debian\'s tools: pdftoppm (poppler-utils) or tiffcp (libtiff-tools) is not installed');
+
+/** A binary PGM (P5) or PBM (P4) file as a grey image (PBM ink 0, paper 255). */
+function readNetpbm(bytes: Buffer): GrayImage {
+  const header = bytes.toString('latin1', 0, 64).match(/^(P[45])\s+(\d+)\s+(\d+)\s+(?:(\d+)\s)?/)!;
+  const [, kind, w, h] = header;
+  const width = Number(w);
+  const height = Number(h);
+  const body = bytes.subarray(header[0].length);
+  if (kind === 'P5') return { width, height, data: new Uint8Array(body.subarray(0, width * height)), dpi: 100 };
+  const data = new Uint8Array(width * height);
+  const stride = Math.ceil(width / 8);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = body[y * stride + (x >> 3)]! & (0x80 >> (x & 7)) ? 0 : 255;
+  return { width, height, data, dpi: 100 };
+}
 
 /** A white 300 dpi page with a ruled grid drawn on it (lines 3 px thick), optionally turned by `degrees`. */
 function gridImage(degrees = 0): GrayImage {
@@ -206,12 +234,100 @@ describe('image files', () => {
     expect(figures.every((c) => c.confidence < 0.9 || c.confidence >= 0.95)).toBe(true);
   }, 120_000);
 
-  it('refuses a TIFF with a clear reason', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-tiff-')), 'scan.tif');
-    writeFileSync(file, Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]));
-    const { failure } = await processFile(file);
-    expect(failure).toMatch(/TIFF images are not read yet/);
+  it('decodes TIFF pages: 8-bit and 1-bit, uncompressed and PackBits, at the resolution the file states', async () => {
+    const grey = { width: 40, height: 3, data: Uint8Array.from({ length: 120 }, (_, i) => (i % 40) * 6), dpi: 0 };
+    const pages = tiffPages(writeTiff([
+      { image: grey, bits: 8, compression: 'packbits', dpi: 240 },
+      { image: grey, bits: 1, compression: 'none' },
+    ]));
+    expect(pages.map((p) => [p.width, p.height, p.statedDpi])).toEqual([[40, 3, 240], [40, 3, undefined]]);
+    const eight = await pages[0]!.decode(150);
+    expect(eight.dpi).toBe(240);
+    expect([...eight.data]).toEqual([...grey.data]);
+    const one = await pages[1]!.decode(150);
+    expect(one.dpi).toBe(150);
+    // Bilevel: ink below 128 comes back black, the rest white.
+    expect([...one.data]).toEqual([...grey.data].map((v) => (v < 128 ? 0 : 255)));
   });
+
+  it('refuses a corrupt TIFF, and a TIFF whose compression it does not know, each with its reason', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'be-tiff-'));
+    writeFileSync(path.join(dir, 'truncated.tif'), Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]));
+    const image = { width: 8, height: 8, data: new Uint8Array(64).fill(255), dpi: 300 };
+    writeFileSync(path.join(dir, 'jpeg2000.tif'), writeTiff([{ image, bits: 8, compression: 'none', compressionTag: 34712 }]));
+    expect((await processFile(path.join(dir, 'truncated.tif'))).failure).toMatch(/TIFF file (could not be parsed|holds no page image)/);
+    expect((await processFile(path.join(dir, 'jpeg2000.tif'))).failure).toMatch(/TIFF page 1 uses compression 34712, which is not supported/);
+  });
+
+  it.skipIf(!haveTiffTools)('decodes the TIFFs Debian\'s tools write (LZW, Deflate, PackBits, JPEG, CCITT G3 and G4, several pages) to the pixels poppler renders', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'be-tiff-'));
+    const sample = path.join(root, 'samples', 'quanzhou-2023-budget.pdf');
+    const poppler = (...args: string[]) => execFileAsync('pdftoppm', ['-f', '12', '-l', '12', '-r', '100', '-singlefile', ...args, sample, path.join(dir, args.join('').replace(/\W/g, ''))]);
+    await Promise.all([poppler('-gray'), poppler('-mono'), ...['lzw', 'deflate', 'packbits', 'jpeg'].map((c) => poppler('-gray', '-tiff', '-tiffcompression', c)), poppler('-mono', '-tiff')]);
+    await execFileAsync('tiffcp', ['-c', 'g4', path.join(dir, 'monotiff.tif'), path.join(dir, 'g4.tif')]);
+    await execFileAsync('tiffcp', ['-c', 'g3', path.join(dir, 'monotiff.tif'), path.join(dir, 'g3.tif')]);
+    await execFileAsync('tiffcp', [path.join(dir, 'g4.tif'), path.join(dir, 'graytifftiffcompressionlzw.tif'), path.join(dir, 'two-pages.tif')]);
+    const grey = readNetpbm(readFileSync(path.join(dir, 'gray.pgm')));
+    const mono = readNetpbm(readFileSync(path.join(dir, 'mono.pbm')));
+    const decoded = async (name: string, page = 0) => {
+      const pages = tiffPages(new Uint8Array(readFileSync(path.join(dir, name))));
+      return { count: pages.length, image: await pages[page]!.decode(300) };
+    };
+    for (const compression of ['lzw', 'deflate', 'packbits']) {
+      const { image } = await decoded(`graytifftiffcompression${compression}.tif`);
+      expect([image.width, image.height, image.dpi], compression).toEqual([grey.width, grey.height, 100]);
+      expect(Buffer.compare(image.data, grey.data), compression).toBe(0);
+    }
+    // JPEG is lossy: the same page within a few grey levels on average.
+    const jpeg = (await decoded('graytifftiffcompressionjpeg.tif')).image;
+    expect(jpeg.data.reduce((sum, v, i) => sum + Math.abs(v - grey.data[i]!), 0) / jpeg.data.length).toBeLessThan(4);
+    for (const name of ['g4.tif', 'g3.tif']) expect(Buffer.compare((await decoded(name)).image.data, mono.data), name).toBe(0);
+    const both = await decoded('two-pages.tif', 1);
+    expect(both.count).toBe(2);
+    expect(Buffer.compare(both.image.data, grey.data)).toBe(0);
+  });
+
+  it('reads a two-page TIFF scan by OCR, page by page: every figure found, 95% as printed, the rest below the review line', async () => {
+    const sample = path.join(root, 'samples', 'quanzhou-2023-budget.pdf');
+    const pdf = await openPdf(new Uint8Array(readFileSync(sample)));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'be-tiff-')), 'scan.tif');
+    try {
+      // Pages 12 and 13 of our sample as a scanner stores them: 8-bit grey at 200 dpi, and 1-bit at 300 dpi.
+      const grey = await renderPage(await pdf.getPage(12), 200);
+      const bilevel = await renderPage(await pdf.getPage(13), 300);
+      writeFileSync(file, writeTiff([
+        { image: grey, bits: 8, compression: 'packbits', dpi: 200 },
+        { image: bilevel, bits: 1, compression: 'none', dpi: 300 },
+      ]));
+    } finally {
+      await pdf.destroy();
+    }
+    const [scan, printed] = await Promise.all([processFile(file), processFile(sample)]);
+    expect(scan.failure).toBeUndefined();
+    expect(scan.output.document).toMatchObject({ media: 'image', pages: 2, page_sources: { text: 0, ocr: 2 } });
+    const kinds = scan.output.tables.map((t) => t.kind);
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+    // Two lone pages name no region, so no identity proves their figures: each is either as printed or below the review line.
+    let compared = 0;
+    let exact = 0;
+    for (const table of scan.output.tables) {
+      const truth = printed.output.tables.find((t) => t.kind === table.kind && t.title === table.title && t.part === table.part);
+      expect(truth, table.kind).toBeDefined();
+      for (const row of table.rows) {
+        const truthRow = truth!.rows.find((r) => (row.code ? r.code === row.code : r.name === row.name));
+        row.values.forEach((value, k) => {
+          if (typeof value !== 'number' || value === 0 || !truthRow) return;
+          compared++;
+          if (value === truthRow.values[k]) exact++;
+          else expect(row.cells[k]!.confidence, `${table.kind} ${row.code ?? row.name} [${table.columns[k]!.path.join('/')}] read ${value}`).toBeLessThan(0.9);
+        });
+      }
+    }
+    // Every figure the two printed tables hold is found (T03's 14 rows and T04's two sides).
+    const printedFigures = printed.output.tables.filter((t) => scan.output.tables.some((o) => o.title === t.title)).flatMap((t) => t.rows.flatMap((r) => r.values.filter((v) => typeof v === 'number' && v !== 0)));
+    expect(compared).toBe(printedFigures.length);
+    expect(exact / compared).toBeGreaterThanOrEqual(0.95);
+  }, 240_000);
 });
 
 describe('numbers proven by the arithmetic', () => {

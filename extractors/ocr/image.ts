@@ -1,23 +1,40 @@
 import type { DocumentIR } from '../../src/model.js';
-import { InputError } from '../../src/ingest.js';
 import type { Extractor } from '../registry.js';
 import { ocrPage } from './ocr-page.js';
 import { decodeImage } from './raster.js';
+import { tiffPages } from './tiff.js';
 
 /** A4's shorter side in inches: a page image whose file does not state its resolution is taken to be A4. */
 const A4_SHORT_INCHES = 8.27;
 
-/** Image files (PNG, JPEG): one page, always OCR'd. */
+function a4Dpi(width: number, height: number): number {
+  return Math.max(100, Math.round(Math.min(width, height) / A4_SHORT_INCHES));
+}
+
+function isTiff(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d);
+}
+
+/** Image files: PNG and JPEG are one page, TIFF one page per image it holds; every page is OCR'd. */
 export const imageExtractor: Extractor = {
   name: 'image',
   accepts: (doc) => doc.input.media === 'image',
   async extract(doc: DocumentIR, progress?: (pagesDone: number) => void): Promise<void> {
     const bytes = doc.input.bytes;
-    // TIFF has no decoder here: a clear error rather than a wrong reading.
-    if ((bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d)) throw new InputError('TIFF images are not read yet: convert the page to PNG or PDF');
+    if (isTiff(bytes)) {
+      const pages = tiffPages(bytes);
+      doc.pageCount = pages.length;
+      for (const [index, tiff] of pages.entries()) {
+        const { page } = await ocrPage(index + 1, await tiff.decode(a4Dpi(tiff.width, tiff.height)));
+        doc.pages.push(page);
+        doc.pageRoutes.push({ page: index + 1, source: 'ocr', reason: pages.length > 1 ? `TIFF image, page ${index + 1} of ${pages.length}` : 'image file' });
+        progress?.(index + 1);
+      }
+      doc.pageSources.ocr = pages.length;
+      return;
+    }
     const probe = await decodeImage(bytes, 300);
-    const dpi = Math.max(100, Math.round(Math.min(probe.width, probe.height) / A4_SHORT_INCHES));
-    const { page } = await ocrPage(1, { ...probe, dpi });
+    const { page } = await ocrPage(1, { ...probe, dpi: a4Dpi(probe.width, probe.height) });
     doc.pages = [page];
     doc.pageCount = 1;
     doc.pageSources.ocr = 1;
