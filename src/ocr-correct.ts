@@ -4,7 +4,7 @@ import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
 import { codesNamed, isKnownCode, referenceName, referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
-import { headerWords, type Template } from './templates.js';
+import { headerWords, type TableSpec, type Template } from './templates.js';
 
 /** Header words every layout uses besides the templates' column names. */
 const ROLE_WORDS = ['科目编码', '科目代码', '科目名称', '功能分类科目编码', '经济分类科目编码', '类', '款', '项', '单位代码', '单位编码', '单位名称', '单位名称（科目）', '项目', '项目名称', '行次', '栏次', '本年支出', '本年收入', '当年财政拨款安排', '上年结转安排', '预算数', '决算数', '收入', '支出', '其中', '金额'];
@@ -21,30 +21,90 @@ function ocrTable(raw: RawTable): boolean {
 /**
  * Titles and header words misread by OCR ("部门收支总和表", "一般公共大算投款") are replaced by the known title
  * or column name they are closest to, when one is clearly closest; the reading is kept in `title_raw` and in
- * an info issue. Figures are never touched here.
+ * an info issue. A title too garbled for that takes the one title the template's order leaves for its place
+ * (see `inferTitlesFromOrder`), with a warning that sends the document to review. Figures are never touched here.
  */
 export function correctOcrLabels(raws: RawTable[], templates: Template[], issues: Issue[]): void {
-  const titles = [...new Set(templates.flatMap((t) => t.tables.flatMap((s) => s.titles)).map(titleKey))];
+  // The layout the printed titles already name narrows the titles a misreading is matched against
+  // ("一般公共预算拨先支出预算表" is Fujian's 拨款 table when the document's other titles are Fujian's).
+  const template = likeliestTemplate(raws, templates);
+  const titles = [...new Set((template ? [template] : templates).flatMap((t) => t.tables.flatMap((s) => s.titles)).map(titleKey))];
   const words = headerVocabulary(templates);
+  // Known when it is a title, or a title after a year ("2025年度…"); "财政拨秋收支预算总表" ends with a title but is another one misread.
+  const isKnown = (key: string) => titles.some((t) => key === t || (key.endsWith(t) && /^[\d年度]*$/.test(key.slice(0, key.length - t.length))));
   // A misread title as close to two known titles takes the one no other table of the document has.
   const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
-  for (const raw of raws) {
-    if (!ocrTable(raw)) continue;
-    const key = titleKey(raw.title);
-    // Known when it is a title, or a title after a year ("2025年度…"); "财政拨秋收支预算总表" ends with a title but is another one misread.
-    if (key !== '' && !titles.some((t) => key === t || (key.endsWith(t) && /^[\d年度]*$/.test(key.slice(0, key.length - t.length))))) {
-      const match = closestTitle(key, titles.filter((t) => !taken.has(t)));
-      if (match) {
-        issues.push({ code: 'ocr.title_corrected', severity: 'info', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" read as "${match}"` });
-        raw.title = match;
-        taken.add(match);
-      }
+  const open = raws.filter((raw) => ocrTable(raw) && titleKey(raw.title) !== '' && !isKnown(titleKey(raw.title)));
+  // The clearest correction first: the title it takes is then no longer offered to the others.
+  for (;;) {
+    const matches = open.flatMap((raw) => {
+      const match = closestTitle(titleKey(raw.title), titles.filter((t) => !taken.has(t)));
+      return match ? [{ raw, ...match }] : [];
+    });
+    const best = matches.sort((a, b) => b.score - a.score)[0];
+    if (!best) break;
+    issues.push({ code: 'ocr.title_corrected', severity: 'info', page: best.raw.pages[0] ?? null, message: `OCR title "${best.raw.title}" read as "${best.title}"` });
+    best.raw.title = best.title;
+    taken.add(best.title);
+    open.splice(open.indexOf(best.raw), 1);
+  }
+  if (template) inferTitlesFromOrder(raws, open, template, issues);
+  for (const raw of raws.filter(ocrTable)) for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words)));
+}
+
+/** The template whose titles the document prints most (two at least, and more than any other), else null. */
+function likeliestTemplate(raws: RawTable[], templates: Template[]): Template | null {
+  const keys = raws.map((r) => titleKey(r.title)).filter((k) => k !== '');
+  const counts = templates.map((template) => ({ template, count: keys.filter((key) => template.tables.some((spec) => specNamed(spec, key))).length })).sort((a, b) => b.count - a.count);
+  const [first, second] = counts;
+  return first && first.count >= 2 && first.count > (second?.count ?? 0) ? first.template : null;
+}
+
+function specNamed(spec: TableSpec, key: string): boolean {
+  return spec.titles.some((t) => {
+    const title = titleKey(t);
+    return key === title || (key.endsWith(title) && /^[\d年度]*$/.test(key.slice(0, key.length - title.length)));
+  });
+}
+
+/** A garbled title must still share this much with the title its place gives it. */
+const INFERRED_TITLE_SIMILARITY = 0.4;
+
+/**
+ * Titles OCR garbled beyond matching ("财政拓吉收所算闻表"), placed by the template's order of tables: a run of
+ * unknown titles between two known tables takes, in order, the tables the template puts between those two that
+ * the document has nowhere else, when there are as many of them as unknown titles and each still resembles its
+ * title. A single unknown title before tables the template lets be absent takes the one it resembles clearly most.
+ */
+function inferTitlesFromOrder(raws: RawTable[], unknown: RawTable[], template: Template, issues: Issue[]): void {
+  const specIndex = (raw: RawTable) => template.tables.findIndex((spec) => specNamed(spec, titleKey(raw.title)));
+  const present = new Set(raws.map(specIndex).filter((i) => i >= 0).map((i) => template.tables[i]!.kind));
+  for (let k = 0; k < raws.length; k++) {
+    if (!unknown.includes(raws[k]!) || k === 0 || specIndex(raws[k - 1]!) < 0) continue;
+    let end = k;
+    while (end < raws.length && unknown.includes(raws[end]!)) end++;
+    if (end === raws.length || specIndex(raws[end]!) < 0) continue;
+    const run = raws.slice(k, end);
+    const gap = template.tables.slice(specIndex(raws[k - 1]!) + 1, specIndex(raws[end]!)).filter((spec) => !present.has(spec.kind) && spec.titles.length > 0);
+    const resemblance = (raw: RawTable, spec: TableSpec) => Math.max(...spec.titles.map((t) => similarity(titleKey(raw.title), titleKey(t))));
+    let pairs: [RawTable, TableSpec][] = [];
+    if (gap.length === run.length) pairs = run.map((raw, i) => [raw, gap[i]!]);
+    else if (run.length === 1 && gap.length > 1 && gap.every((spec) => !spec.required || spec === gap.find((g) => g.required))) {
+      const ranked = gap.map((spec) => ({ spec, score: resemblance(run[0]!, spec) })).sort((a, b) => b.score - a.score);
+      if (ranked[0]!.score - ranked[1]!.score >= 0.1) pairs = [[run[0]!, ranked[0]!.spec]];
     }
-    for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words)));
+    if (pairs.length === 0 || pairs.some(([raw, spec]) => resemblance(raw, spec) < INFERRED_TITLE_SIMILARITY)) continue;
+    for (const [raw, spec] of pairs) {
+      const title = spec.titles[0]!;
+      issues.push({ code: 'ocr.title_inferred', severity: 'warning', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" matches no known title; between "${raws[k - 1]!.title}" and "${raws[end]!.title}" the template's order leaves only "${title}", which it is taken to be` });
+      raw.title = title;
+      present.add(spec.kind);
+    }
+    k = end;
   }
 }
 
-function closestTitle(key: string, titles: string[]): string | null {
+function closestTitle(key: string, titles: string[]): { title: string; score: number } | null {
   let best: { title: string; score: number } | null = null;
   let second = 0;
   for (const title of titles) {
@@ -58,7 +118,7 @@ function closestTitle(key: string, titles: string[]): string | null {
       best = { title, score };
     } else second = Math.max(second, score);
   }
-  return best && best.score >= 0.75 && best.score - second >= 0.1 ? best.title : null;
+  return best && best.score >= 0.75 && best.score - second >= 0.1 ? best : null;
 }
 
 function correctHeaderCell(cell: GridCell, words: string[]): GridCell {

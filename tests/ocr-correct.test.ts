@@ -81,6 +81,33 @@ describe('OCR label correction', () => {
   });
 });
 
+describe('titles OCR garbled', () => {
+  const grid = [[{ text: '项目', raw: '项目', page: 1, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
+  const raws = (titles: string[]) => titles.map((title, i) => ({ title, rows: grid, headerRows: 1, pages: [i + 7] })) as unknown as RawTable[];
+
+  it('matches against the titles of the layout the document\'s other titles name, the clearest first', () => {
+    // 部收入总表 is taken first, so 部门收总表 (one slip from 收支 and from 收入) can only be 部门收支总表.
+    const sichuan = raws(['部门收总表', '部收入总表', '部门支出总表', '财政拨款收支预算总表']);
+    const issues: Issue[] = [];
+    correctOcrLabels(sichuan, templates, issues);
+    expect(sichuan.map((r) => r.title)).toEqual(['部门收支总表', '部门收入总表', '部门支出总表', '财政拨款收支预算总表']);
+    // 拨先 is one slip from Fujian's 一般公共预算拨款支出预算表, two from Sichuan's 一般公共预算支出预算表: the Fujian titles around it decide.
+    const fujian = raws(['收支预算总表', '收入预算总表', '支出预算总表', '一般公共预算拨先支出预算表', '政府性基金预算拨款支出预算表']);
+    correctOcrLabels(fujian, templates, issues);
+    expect(fujian[3]!.title).toBe('一般公共预算拨款支出预算表');
+  });
+
+  it('takes a title too garbled to match from the template\'s order, with a warning, only where it still resembles it', () => {
+    const fujian = raws(['收支预算总表', '收入预算总表', '支出预算总表', '财政拓吉收所算闻表', '一般公共预算拨款支出预算表', '政府性基金预算拨款支出预算表', '国有资本经营预算拨款支出预算表', '内容目录', '一般公共预算基本支出经济分类情况表']);
+    const issues: Issue[] = [];
+    correctOcrLabels(fujian, templates, issues);
+    expect(fujian[3]!.title).toBe('财政拨款收支预算总表');
+    expect(issues.filter((i) => i.code === 'ocr.title_inferred').map((i) => i.page)).toEqual([10]);
+    // Between 表七 and 表九 the order leaves 表八, but "内容目录" is nothing like it: left as read.
+    expect(fujian[7]!.title).toBe('内容目录');
+  });
+});
+
 describe('twin column groups', () => {
   it('names a misread leaf after its twin in the other group, only where every readable leaf agrees', () => {
     const paths = [
