@@ -4,6 +4,7 @@ import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
 import { codesNamed, isKnownCode, referenceName, referenceNames } from './reference.js';
 import type { RawTable } from './tables.js';
+import { roundingTolerance } from './validate.js';
 import { headerWords, type TableSpec, type Template } from './templates.js';
 
 /** Header words every layout uses besides the templates' column names. */
@@ -166,6 +167,13 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // ("维修护费" for 30213 维修（护）费) takes the code's name.
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
   if (known.has(name) || /\d{3,}/.test(name)) return;
+  // A speck at either end of a cell read as a simple character ("合计二", "工伤保险人"): dropped when what is left is
+  // a known name (the code's own, if the row has a code), or one slip from one.
+  const despecked = SPECK_GLYPH.test(name) ? name.replace(SPECK_GLYPH, '') : null;
+  if (despecked && [...despecked].length >= 2) {
+    const match = known.has(despecked) && (!reference || despecked === reference) ? despecked : [...despecked].length >= 4 ? nearestName(despecked, reference ? [reference] : vocabulary) : null;
+    if (match) return correct(match, '');
+  }
   // Short names ("谷计") only by a look-alike character: one real slip in two characters is any of 合计, 小计, 总计.
   if ([...name].length < 4) {
     const lookAlike = nearestName(name, vocabulary, 0.5);
@@ -183,6 +191,9 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   const match = nearestName(name, candidates) ?? exact ?? (trimmed && [...trimmed].length >= 4 ? nearestName(trimmed, candidates) : null);
   if (match) correct(match, '');
 }
+
+/** One simple character a speck at a cell's end is read as (二, 人 …); 一 only at the end, many names begin with it (一般…). */
+const SPECK_GLYPH = /^[丨丶人入八了卜]|[一二丨丶人入八了卜]$/u;
 
 /**
  * The known name one slip from a reading (a look-alike swap counting half; a second half-slip allowed in names of
@@ -324,4 +335,87 @@ export function agreeOnDepartment(doc: DocumentIR): void {
   if (!agreed || agreed === doc.meta.department) return;
   doc.issues.push({ code: 'ocr.name_corrected', severity: 'info', message: `department read "${doc.meta.department}" on the cover; its readings across the document agree on "${agreed}"` });
   doc.meta.department = agreed;
+}
+
+/** What a total is printed as; a garbled one takes the nearest of these. */
+const TOTAL_WORDS = ['合计', '小计', '总计'];
+/** Amounts in these tables are printed to the fen. */
+const PRINTED_DECIMALS = 2;
+
+/**
+ * Totals whose label OCR garbled (a bold, letter-spaced 合 计 read as "侣计", "0" or "2攻有了二下"), named by what
+ * their figures do: the first column of a group that equals the sum of the group's other columns in every row
+ * with figures, and the first row of a coded table that equals the sum of its top-level codes in every column.
+ * Only short labels no vocabulary knows are renamed; two rows (or columns) of real sums at least must show it.
+ * The reading stays in `name_raw` (rows) and an info issue (both).
+ */
+export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[], issues: Issue[]): void {
+  const vocabulary = new Set([...headerVocabulary(templates), ...referenceNames().map(titleKey), ...SUMMARY_NAMES]);
+  const garbled = (label: string) => {
+    const key = titleKey(label);
+    return key !== '' && [...key].length <= 6 && !vocabulary.has(key);
+  };
+  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+    for (const group of columnGroups(table)) {
+      const [first, ...parts] = group;
+      const leaf = table.columns[first!]!.path.at(-1) ?? '';
+      if (parts.length < 2 || !garbled(leaf)) continue;
+      const rows = table.rows.map((row) => ({ total: row.values[first!] ?? null, parts: parts.map((p) => row.values[p] ?? null) })).filter((r) => typeof r.total === 'number' || r.parts.some(nonZero));
+      if (!sumsHold(rows.map((r) => ({ total: r.total, sum: amountSum(r.parts), terms: r.parts.filter(nonZero).length })))) continue;
+      const name = nearestTotalWord(leaf);
+      issues.push({ code: 'ocr.header_corrected', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `OCR column label "${leaf}" read as "${name}": in every row its figure is the sum of the columns beside it` });
+      table.columns[first!]!.path = [...table.columns[first!]!.path.slice(0, -1), name];
+    }
+    const [head] = table.rows;
+    if (!head || head.code !== null || head.unit_code !== null || !garbled(head.name)) continue;
+    const coded = table.rows.filter((r) => r.code !== null);
+    const top = coded.filter((r) => !coded.some((o) => o !== r && o.code!.length < r.code!.length && r.code!.startsWith(o.code!)));
+    if (top.length < 2) continue;
+    const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(top.map((r) => r.values[c] ?? null)), terms: top.filter((r) => nonZero(r.values[c] ?? null)).length }));
+    if (!sumsHold(columns.filter((c) => typeof c.total === 'number' || c.sum !== 0), true)) continue;
+    const name = nearestTotalWord(head.name);
+    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${head.name}" read as "${name}": in every column its figure is the sum of the table's top-level codes` });
+    head.name = name;
+  }
+}
+
+/** Column indices grouped by their header path above the leaf, in order. */
+function columnGroups(table: TableIR): number[][] {
+  const groups = new Map<string, number[]>();
+  table.columns.forEach((column, i) => {
+    const above = column.path.slice(0, -1).join('/');
+    groups.set(above, [...(groups.get(above) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
+function nonZero(value: Row['values'][number]): boolean {
+  return typeof value === 'number' && value !== 0;
+}
+
+function amountSum(values: Row['values']): number {
+  return values.reduce<number>((sum, v) => sum + (typeof v === 'number' ? v : 0), 0);
+}
+
+/**
+ * Every total equals its sum, and two of them at least are real sums (of two non-zero terms or more); `strict`
+ * also asks that a blank total have nothing to sum.
+ */
+function sumsHold(sums: { total: Row['values'][number]; sum: number; terms: number }[], strict = false): boolean {
+  let real = 0;
+  for (const { total, sum, terms } of sums) {
+    if (typeof total !== 'number') {
+      if (strict || sum !== 0) return false;
+      continue;
+    }
+    // The source's own rounding: 1,493.59 + 3,202.12 is printed 4,695.70.
+    if (Math.abs(total - sum) > roundingTolerance(Math.max(terms, 1), PRINTED_DECIMALS) + 1e-9) return false;
+    if (terms >= 2) real++;
+  }
+  return real >= 2;
+}
+
+function nearestTotalWord(reading: string): string {
+  const key = titleKey(reading);
+  return TOTAL_WORDS.find((word) => key.includes(word[0]!)) ?? TOTAL_WORDS[0]!;
 }

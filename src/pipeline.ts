@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { agreeOnDepartment, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames } from './ocr-correct.js';
+import { agreeOnDepartment, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -60,6 +60,7 @@ export const stages: Stage[] = [
   {
     name: 'classify',
     run(doc, _hooks, state) {
+      nameTotalsByArithmetic(doc.tables, loadTemplates(), doc.issues);
       classifyTables(doc.tables, state.template, doc.issues);
       doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues, state.template === null));
       doc.meta = readMetadata(doc, state.template);

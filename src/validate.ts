@@ -9,6 +9,11 @@ import { proveOcrFigures, settleOcrConfidence } from './prove.js';
 const PER_SUMMAND_UNITS = 1;
 const MAX_UNITS = 5;
 
+/** How far a printed sum of `summands` amounts may differ from theirs by rounding: a unit of the last decimal per summand, five at most. */
+export function roundingTolerance(summands: number, decimals: number): number {
+  return Math.min(summands * PER_SUMMAND_UNITS, MAX_UNITS) * 10 ** -decimals;
+}
+
 interface Figure {
   label: string;
   value: number;
@@ -61,7 +66,7 @@ export class Checker {
     this.run++;
     const decimals = Math.max(...involved.map((f) => f.decimals), 0);
     const unit = 10 ** -decimals;
-    const tolerance = Math.min(parts.length * PER_SUMMAND_UNITS, MAX_UNITS) * unit;
+    const tolerance = roundingTolerance(parts.length, decimals);
     const expected = parts.reduce((s, p) => s + p.value, 0);
     const delta = round(found.value - expected, decimals + 2);
     const ok = op === 'eq' ? Math.abs(delta) <= tolerance + 1e-9 : delta <= tolerance + 1e-9;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import type { Cell, Issue, Row, TableIR } from '../src/model.js';
-import { alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames } from '../src/ocr-correct.js';
+import { alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -78,6 +78,52 @@ describe('OCR label correction', () => {
     correctOcrLabels(raws, templates, issues);
     expect(raws.map((r) => r.title)).toEqual(['收支预算总表', '财政拨款收支预算总表']);
     expect(issues.map((i) => i.code)).toEqual(['ocr.title_corrected']);
+  });
+});
+
+describe('speck characters and totals named by their figures', () => {
+  it('drops a speck read as 二 or 人 at a name\'s end when a known name is left', () => {
+    const total = row('合计二');
+    const department = row('营溪县医疗保障局人');
+    const housing = row('住房公积金人', '30113');
+    const general = row('一般行政管理事务');
+    correctOcrRowNames([table([total, department, housing, general])], templates, '苍溪县医疗保障局', []);
+    expect([total.name, department.name, housing.name, general.name]).toEqual(['合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务']);
+  });
+
+  const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });
+  const ocrTable = (columns: string[], rows: Row[]): TableIR => ({ ...table(rows), kind: 'T03', columns: columns.map((label, i) => ({ key: `c${i + 1}`, path: [label] })) });
+
+  it('names a garbled total column and total row by the sums their figures are, rounding of the source allowed', () => {
+    // 1,493.64 + 3,202.12 = 4,695.76, printed 4,695.75 (the source's own rounding).
+    const t03 = ocrTable(['侣计', '基本支出', '项目支出'], [
+      figures('2攻有了二下', null, [4695.75, 1493.64, 3202.12]),
+      figures('苍溪县医疗保障局', null, [4695.75, 1493.64, 3202.12]),
+      figures('行政运行', '2101501', [1269.95, 1269.95, null]),
+      figures('医疗保障经办事务', '2101506', [42.52, null, 42.52]),
+      figures('事业运行', '2101550', [116.05, 116.05, null]),
+      figures('其他巩固脱贫攻坚成果衔接乡村振兴支出', '2130599', [3267.24, 107.64, 3159.6]),
+    ]);
+    const issues: Issue[] = [];
+    nameTotalsByArithmetic([t03], templates, issues);
+    expect(t03.columns.map((c) => c.path[0])).toEqual(['合计', '基本支出', '项目支出']);
+    expect(t03.rows[0]!.name).toBe('合计');
+    expect(t03.rows[0]!.name_raw).toBe('2攻有了二下');
+    expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.name_corrected']);
+  });
+
+  it('leaves them as read where a sum fails, or where no row is a real sum', () => {
+    const off = ocrTable(['侣计', '基本支出', '项目支出'], [
+      figures('全二', null, [4695.7, 1493.59, 3202.12]),
+      figures('行政运行', '2101501', [1269.95, 1269.95, null]),
+      figures('事业运行', '2101550', [130.05, 116.05, 4]),
+    ]);
+    const trivial = ocrTable(['侣计', '基本支出', '项目支出'], [figures('行政运行', '2101501', [1269.95, 1269.95, null]), figures('事业运行', '2101550', [116.05, 116.05, null])]);
+    nameTotalsByArithmetic([off, trivial], templates, []);
+    // 130.05 ≠ 116.05 + 4 in the column sums; and the head row is 4,695.70, not the codes' 1,399.99 + 4.
+    expect(off.columns[0]!.path[0]).toBe('侣计');
+    expect(off.rows[0]!.name).toBe('全二');
+    expect(trivial.columns[0]!.path[0]).toBe('侣计');
   });
 });
 
