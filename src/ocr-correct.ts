@@ -216,23 +216,59 @@ function nearestName(reading: string, vocabulary: string[], limit?: number): str
 }
 
 /**
- * A code OCR misread ("3013" for 30113, "21001" for 2101101): when it is no classification code, or one of
- * another name, and exactly one code carrying the row's name is one slip from it or has it with up to two
- * digits dropped, that code is used (an info issue keeps the reading).
+ * A code OCR misread ("3013" for 30113, "21001" for 2101101) or lost: when it is no classification code, or one of
+ * another name, the code carrying the row's name that is one slip from it or has it with up to two digits dropped
+ * is used; a row whose code cell was unreadable takes the one code of its name. Where a name has several codes
+ * (一般行政管理事务, 事业运行), only those that sort between the codes of the rows above and below are kept. A 款
+ * code alone among 项 codes ("21016" among seven-digit codes, its 项 digits lost) takes the 项 code of its name
+ * under it. An info issue keeps the reading.
  */
 function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
-  if (row.code === null) return;
   const read = row.code;
-  // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
-  const own = referenceName(read);
-  if (isKnownCode(read) && (own === null || bare(own) === bare(row.name))) return;
-  // One slip, or digits dropped (the reading is the code with up to two digits missing).
-  const near = codesNamed(row.name.replace(/\s+/g, '')).filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code))));
+  const name = row.name.replace(/\s+/g, '');
+  const named = codesNamed(name).length ? codesNamed(name) : codesNamed(name.replace(/\(/g, '（').replace(/\)/g, '）'));
+  const fits = (code: string) => sortsBetweenNeighbours(table, row, code);
+  let near: string[];
+  if (read === null) {
+    // Only in a table of codes, and only where the neighbours pin the code down.
+    if (table.rows.filter((r) => r.code !== null).length < 3) return;
+    near = named.filter(fits);
+  } else {
+    const own = referenceName(read);
+    // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
+    if (isKnownCode(read) && (own === null || bare(own) === bare(row.name))) {
+      if (!aloneAtItsLevel(table, row)) return;
+      near = named.filter((code) => code.startsWith(read) && code.length === deepestCodeLength(table) && fits(code));
+    } else {
+      // One slip, or digits dropped (the reading is the code with up to two digits missing).
+      near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code))));
+      if (near.length > 1) near = near.filter(fits);
+    }
+  }
   if (near.length !== 1) return;
   row.code = near[0]!;
   // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
   if (row.unit_code === row.code) row.unit_code = null;
-  issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR code "${read}" of ${row.name} read as ${row.code}, the code of that name` });
+  const reading = read === null ? 'no OCR code' : `OCR code "${read}"`;
+  issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `${reading} of ${row.name} read as ${row.code}, the code of that name that fits between its neighbours` });
+}
+
+/** Whether `code` sorts after the nearest coded row above and before the nearest below (tables list codes in order). */
+function sortsBetweenNeighbours(table: TableIR, row: Row, code: string): boolean {
+  const at = table.rows.indexOf(row);
+  const above = table.rows.slice(0, at).reverse().find((r) => r.code !== null)?.code ?? undefined;
+  const below = table.rows.slice(at + 1).find((r) => r.code !== null)?.code ?? undefined;
+  return (above === undefined || above < code) && (below === undefined || code < below);
+}
+
+function deepestCodeLength(table: TableIR): number {
+  return Math.max(...table.rows.map((r) => r.code?.length ?? 0));
+}
+
+/** A code shorter than every other code of its table, with no row under it: its lower digits were lost. */
+function aloneAtItsLevel(table: TableIR, row: Row): boolean {
+  const others = table.rows.filter((r) => r !== row && r.code !== null);
+  return others.length >= 3 && others.every((r) => r.code!.length > row.code!.length && !r.code!.startsWith(row.code!));
 }
 
 /** A name without its brackets, punctuation and spaces. */

@@ -156,10 +156,10 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     { raw: pageText, confidence: pageConfidence },
   ].filter((t) => t.raw !== '' && !RULE_ARTEFACT.test(t.raw));
   if (texts.length === 0) return null;
-  // A short, unsure reading of one line may be a figure the page reading garbled ("15" read as "于"): two
-  // digit readings that agree on a well-formed figure say so.
+  // An unsure reading of one line may be a figure the page reading garbled ("15" read as "于", "73.97" as
+  // "误潮汪呈天"): digit readings that agree on a well-formed figure say so.
   const garbledFigure = texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
-  if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && t.raw.length <= 4))) {
+  if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && [...t.raw].length <= 8))) {
     const digits = await readDigits();
     const [value, confidence, others] = decideFigure(digits);
     // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count,
@@ -167,6 +167,14 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     const backers = digits.filter((d) => agree(d.raw, value));
     const sure = backers.filter((d) => d.confidence >= 0.75).length >= 2 || (/\.\d{2}$/.test(value) && backers.length >= 2 && backers.some((d) => d.confidence >= 0.9));
     if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(...signDoubt([value, confidence, others]));
+    // One sure reading of an amount with its decimals ("17.33" where the text readings say "8" or "汪汪") is a figure
+    // too, but doubtful: the arithmetic proves it or it goes to review.
+    // Backed by one reading the recogniser is sure of, or by two that agree, one of them fairly sure.
+    const decimal = digits
+      .filter((d) => WELL_FORMED.test(d.raw) && /\.\d{2}$/.test(d.raw))
+      .filter((d, _, all) => d.confidence >= 0.9 || (d.confidence >= 0.6 && all.some((o) => o !== d && agree(o.raw, d.raw))))
+      .sort((a, b) => b.confidence - a.confidence)[0];
+    if (decimal) return item(...signDoubt([decimal.raw, Math.min(confidence, 0.6), dedupe(digits.filter((d) => !agree(d.raw, decimal.raw) && WELL_FORMED.test(d.raw)))]));
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
