@@ -81,6 +81,34 @@ describe('OCR label correction', () => {
   });
 });
 
+describe('codes placed by their neighbours', () => {
+  it('chooses among the codes of a name the one that sorts between the rows around it, and restores a 项 code whose digits were lost', () => {
+    const rows = [
+      row('行政运行', '2101501'),
+      row('一般行政管理事务', '21002'),
+      row('医疗保障政策管理', '2101505'),
+      row('医疗保障经办事务', '2101506'),
+      row('事业运行', null),
+      row('其他医疗保障管理事务支出', '2101599'),
+      row('老龄卫生健康事务', '21016'),
+      row('其他巩固脱贫攻坚成果衔接乡村振兴支出', '2130599'),
+    ];
+    const issues: Issue[] = [];
+    correctOcrRowNames([table(rows)], templates, null, issues);
+    expect(rows.map((r) => r.code)).toEqual(['2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599']);
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(3);
+  });
+
+  it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
+    const hierarchy = [row('卫生健康支出', '210'), row('老龄卫生健康事务', '21016'), row('老龄卫生健康事务', '2101601'), row('住房保障支出', '221')];
+    // 一般行政管理事务 after 2101506 and nothing below: 2101502 does not sort there, no other code of the name does uniquely.
+    const unplaced = [row('行政运行', '2101501'), row('医疗保障政策管理', '2101505'), row('医疗保障经办事务', '2101506'), row('一般行政管理事务', null)];
+    correctOcrRowNames([table(hierarchy), table(unplaced)], templates, null, []);
+    expect(hierarchy.map((r) => r.code)).toEqual(['210', '21016', '2101601', '221']);
+    expect(unplaced[3]!.code).toBeNull();
+  });
+});
+
 describe('speck characters and totals named by their figures', () => {
   it('drops a speck read as 二 or 人 at a name\'s end when a known name is left', () => {
     const total = row('合计二');
