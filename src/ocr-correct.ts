@@ -167,6 +167,9 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // ("维修护费" for 30213 维修（护）费) takes the code's name.
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
   if (known.has(name) || /\d{3,}/.test(name)) return;
+  // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
+  const unmarked = name.replace(/[^\p{Script=Han}）)]+$/u, '');
+  if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');
   // A speck at either end of a cell read as a simple character ("合计二", "工伤保险人"): dropped when what is left is
   // a known name (the code's own, if the row has a code), or one slip from one.
   const despecked = SPECK_GLYPH.test(name) ? name.replace(SPECK_GLYPH, '') : null;
@@ -371,6 +374,27 @@ export function agreeOnDepartment(doc: DocumentIR): void {
   if (!agreed || agreed === doc.meta.department) return;
   doc.issues.push({ code: 'ocr.name_corrected', severity: 'info', message: `department read "${doc.meta.department}" on the cover; its readings across the document agree on "${agreed}"` });
   doc.meta.department = agreed;
+}
+
+/**
+ * The unit code of a table of one unit, where OCR lost it on a few rows: when three quarters of the coded rows or
+ * more carry one unit code and every other coded row carries none, they take it (an info issue per row). A row with
+ * another unit code is never changed: 322001 and 322002 are two units, one slip apart.
+ */
+export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
+  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+    const coded = table.rows.filter((r) => r.code !== null);
+    const counts = new Map<string, number>();
+    for (const row of coded) if (row.unit_code !== null) counts.set(row.unit_code, (counts.get(row.unit_code) ?? 0) + 1);
+    const [common, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+    if (common === undefined || count! < 3 || count! < 0.75 * coded.length) continue;
+    const strays = coded.filter((r) => r.unit_code !== common);
+    if (!strays.every((r) => r.unit_code === null)) continue;
+    for (const row of strays) {
+      issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `no OCR unit code on ${row.code} ${row.name}: ${common}, the unit code of every other row of the table` });
+      row.unit_code = common;
+    }
+  }
 }
 
 /** What a total is printed as; a garbled one takes the nearest of these. */

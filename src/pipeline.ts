@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { agreeOnDepartment, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from './ocr-correct.js';
+import { agreeOnDepartment, agreeOnUnitCodes, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -66,6 +66,7 @@ export const stages: Stage[] = [
       doc.meta = readMetadata(doc, state.template);
       agreeOnDepartment(doc);
       correctOcrRowNames(doc.tables, loadTemplates(), doc.meta.department, doc.issues);
+      agreeOnUnitCodes(doc.tables, doc.issues);
       alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
     },

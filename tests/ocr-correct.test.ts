@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import type { Cell, Issue, Row, TableIR } from '../src/model.js';
-import { alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from '../src/ocr-correct.js';
+import { agreeOnUnitCodes, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -109,14 +109,28 @@ describe('codes placed by their neighbours', () => {
   });
 });
 
+describe('unit codes of a one-unit table', () => {
+  const unitRow = (code: string, unit: string | null) => ({ ...row('行政运行', code), unit_code: unit });
+  it('gives a row whose unit code OCR lost the one every other row carries, never changes another unit\'s', () => {
+    const one = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001')]);
+    const two = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '322002')]);
+    const issues: Issue[] = [];
+    agreeOnUnitCodes([one, two], issues);
+    expect(one.rows.map((r) => r.unit_code)).toEqual(['322001', '322001', '322001', '322001']);
+    expect(two.rows.map((r) => r.unit_code)).toEqual([null, '322001', '322001', '322001', '322002']);
+    expect(issues).toHaveLength(1);
+  });
+});
+
 describe('speck characters and totals named by their figures', () => {
   it('drops a speck read as 二 or 人 at a name\'s end when a known name is left', () => {
+    const marked = row('合计>');
     const total = row('合计二');
     const department = row('营溪县医疗保障局人');
     const housing = row('住房公积金人', '30113');
     const general = row('一般行政管理事务');
-    correctOcrRowNames([table([total, department, housing, general])], templates, '苍溪县医疗保障局', []);
-    expect([total.name, department.name, housing.name, general.name]).toEqual(['合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务']);
+    correctOcrRowNames([table([marked, total, department, housing, general])], templates, '苍溪县医疗保障局', []);
+    expect([marked.name, total.name, department.name, housing.name, general.name]).toEqual(['合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务']);
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });
