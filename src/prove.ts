@@ -88,7 +88,9 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         // (a row's total equal to its only part proves nothing alone, but it was broken by this reading).
         const easy = doubtful(place) && (reread.size === 0 || reread.has(value));
         const repaired = before.outcomes.get(place.cell)?.failed ?? 0;
-        const vouched = own !== undefined && own.failed === 0 && own.passed >= 1 && (easy || own.passed >= 2 || repaired >= 2);
+        // Two broken identities that hold again vouch even when neither proves (a speck's "10.00" in a blank cell: both
+        // sums then have a single non-zero part).
+        const vouched = own !== undefined && own.failed === 0 && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

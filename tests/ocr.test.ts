@@ -334,15 +334,15 @@ describe('numbers proven by the arithmetic', () => {
   const fixture = path.join(root, 'tests', 'fixtures', 'templates', 'national-final-account.txt');
   const template = loadTemplates().find((t) => t.id === 'national-final-account')!;
 
-  async function withOcrMisreading(raw: string, value: number, confidence: number): Promise<{ doc: DocumentIR; cell: DocumentIR['tables'][number]['rows'][number]['cells'][number] }> {
+  async function withOcrMisreading(raw: string, value: number, confidence: number, code = '2012601', column = 0, kind = 'T03'): Promise<{ doc: DocumentIR; cell: DocumentIR['tables'][number]['rows'][number]['cells'][number] }> {
     const doc = await processDocument(fixture, new Uint8Array(readFileSync(fixture)));
     expect(doc.checks.failed).toBe(0);
     // 支出决算表 row 2012601 行政运行, 本年支出合计 printed 410.00: say OCR had read it.
-    const table = doc.tables.find((t) => t.kind === 'T03')!;
-    const row = table.rows.find((r) => r.code === '2012601')!;
-    const cell = row.cells[0]!;
+    const table = doc.tables.find((t) => t.kind === kind)!;
+    const row = table.rows.find((r) => r.code === code)!;
+    const cell = row.cells[column]!;
     Object.assign(cell, { source: 'ocr', raw, confidence });
-    row.values[0] = value;
+    row.values[column] = value;
     doc.issues = [];
     validateDocument(doc, template);
     return { doc, cell };
@@ -366,6 +366,16 @@ describe('numbers proven by the arithmetic', () => {
     expect(cell.confidence).toBe(0.5);
     expect(doc.issues.some((i) => i.code === 'ocr.disputed' && i.message.includes('4100.00'))).toBe(true);
     expect(doc.checks.failed).toBeGreaterThan(0);
+  });
+
+  it('corrects a sure OCR figure in a blank cell ("10.00", a speck before 0.00) when both identities it broke hold without it', async () => {
+    // 收入决算表 20126 档案事务 has no 事业收入: its row's sum and its 类 201's both break with 10.00 there, and hold with 0.
+    const { doc, cell } = await withOcrMisreading('10.00', 10, 0.96, '20126', 3, 'T02');
+    const row = doc.tables.find((t) => t.kind === 'T02')!.rows.find((r) => r.code === '20126')!;
+    expect(row.values[3]).toBe(0);
+    expect(cell).toMatchObject({ source: 'corrected', read_as: '10.00' });
+    expect(cell.confidence).toBeLessThan(0.9);
+    expect(doc.checks.failed).toBe(0);
   });
 
   it('raises an OCR figure every identity agrees with above the review line', async () => {
