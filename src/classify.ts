@@ -148,15 +148,18 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
   const head = lines.slice(0, 40);
   const departmentLine = lines.map((l) => /^部门[:：]\s*(?:\d+[-－—])?(.+?)$/.exec(l)).find(Boolean);
-  const institution = /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:20\d\d年.*)?$/;
+  const institution = /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:概况|20\d\d年.*)?$/;
   const fullWidth = (l: string) => l.replace(/\(/g, '（').replace(/\)/g, '）');
   let coverName: RegExpExecArray | null = null;
   for (let i = 0; i < head.length && !coverName; i++) {
-    const line = fullWidth(head[i]!);
+    // A part heading names the department after its number ("第三部分苍溪县医疗保障局2023年…").
+    const line = fullWidth(head[i]!).replace(/^第[一二三四五六七八九十]+部分/, '');
     if (/目录|目\s*录/.test(line)) break;
-    // A cover name wrapped over two lines ("福州经济技术开发区生态" / "环境局") is joined first.
-    const next = head[i + 1] ? fullWidth(head[i + 1]!) : '';
-    coverName = institution.exec(line) ?? (next && !/\d/.test(line) ? institution.exec(line + next) : null);
+    // A numbered entry (一、部门收支总表) is a contents line, never the cover (OCR may have lost the 目录 above it).
+    if (/^[一二三四五六七八九十]+[、.．]/.test(line)) continue;
+    // A cover name wrapped over two lines ("福州经济技术开发区生态" / "环境局") is joined first; a table's title is not its first half.
+    const next = head[i + 1] ? fullWidth(head[i + 1]!).replace(/^第[一二三四五六七八九十]+部分/, '') : '';
+    coverName = institution.exec(line) ?? (next && !/\d|表$/.test(line) ? institution.exec(line + next) : null);
   }
   // The unit is often printed on the same line as the department ("部门：某某馆 单位：万元").
   const department = departmentLine?.[1]?.replace(/(?:金额)?单位[:：].*$/, '').replace(/部门$/, '') || (coverName?.[1] ?? null);

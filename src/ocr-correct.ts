@@ -378,8 +378,8 @@ export function agreeOnDepartment(doc: DocumentIR): void {
 
 /**
  * The unit code of a table of one unit, where OCR lost it on a few rows: when three quarters of the coded rows or
- * more carry one unit code and every other coded row carries none, they take it (an info issue per row). A row with
- * another unit code is never changed: 322001 and 322002 are two units, one slip apart.
+ * more carry one unit code and every other coded row carries none, or a fragment of it ("2"), they take it (an info
+ * issue per row). A row with another unit code is never changed: 322001 and 322002 are two units, one slip apart.
  */
 export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
   for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
@@ -389,9 +389,11 @@ export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
     const [common, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
     if (common === undefined || count! < 3 || count! < 0.75 * coded.length) continue;
     const strays = coded.filter((r) => r.unit_code !== common);
-    if (!strays.every((r) => r.unit_code === null)) continue;
+    // A fragment ("2" of 322001) is the same code with digits lost; a code of full length is another unit's.
+    const lost = (code: string | null) => code === null || (code.length < common.length && isSubsequence(code, common));
+    if (!strays.every((r) => lost(r.unit_code))) continue;
     for (const row of strays) {
-      issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `no OCR unit code on ${row.code} ${row.name}: ${common}, the unit code of every other row of the table` });
+      issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR unit code "${row.unit_code ?? ''}" of ${row.code} ${row.name} read as ${common}, the unit code of every other row of the table` });
       row.unit_code = common;
     }
   }

@@ -111,14 +111,14 @@ describe('codes placed by their neighbours', () => {
 
 describe('unit codes of a one-unit table', () => {
   const unitRow = (code: string, unit: string | null) => ({ ...row('行政运行', code), unit_code: unit });
-  it('gives a row whose unit code OCR lost the one every other row carries, never changes another unit\'s', () => {
-    const one = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001')]);
+  it('gives a row whose unit code OCR lost, or cut to a fragment, the one every other row carries, never changes another unit\'s', () => {
+    const one = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '2'), unitRow('2101505', '322001'), unitRow('2101506', '322001'), unitRow('2101550', '322001')]);
     const two = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '322002')]);
     const issues: Issue[] = [];
     agreeOnUnitCodes([one, two], issues);
-    expect(one.rows.map((r) => r.unit_code)).toEqual(['322001', '322001', '322001', '322001']);
+    expect(one.rows.map((r) => r.unit_code)).toEqual(Array(8).fill('322001'));
     expect(two.rows.map((r) => r.unit_code)).toEqual([null, '322001', '322001', '322001', '322002']);
-    expect(issues).toHaveLength(1);
+    expect(issues).toHaveLength(2);
   });
 });
 
