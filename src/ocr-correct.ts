@@ -50,7 +50,9 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
     open.splice(open.indexOf(best.raw), 1);
   }
   if (template) inferTitlesFromOrder(raws, open, template, issues);
-  for (const raw of raws.filter(ocrTable)) for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words)));
+  // A header word as close to two known words (欧算数: 预算数 or 决算数) takes the one the document prints elsewhere.
+  const printed = [...new Set(raws.flatMap((raw) => raw.rows.slice(0, raw.headerRows).flat().map((cell) => titleKey(cell.text))).filter((key) => words.includes(key)))];
+  for (const raw of raws.filter(ocrTable)) for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words, printed)));
 }
 
 /** The template whose titles the document prints most (two at least, and more than any other), else null. */
@@ -122,10 +124,10 @@ function closestTitle(key: string, titles: string[]): { title: string; score: nu
   return best && best.score >= 0.75 && best.score - second >= 0.1 ? best : null;
 }
 
-function correctHeaderCell(cell: GridCell, words: string[]): GridCell {
+function correctHeaderCell(cell: GridCell, words: string[], printed: string[]): GridCell {
   const key = titleKey(cell.text);
   if (cell.source !== 'ocr' || key.length < 2 || words.includes(key) || /\d/.test(key)) return cell;
-  const match = closestWord(key, words, 0.6, 0.1);
+  const match = closestWord(key, words, 0.6, 0.1) ?? closestWord(key, printed, 0.6, 0.1);
   return match ? { ...cell, text: normaliseText(match) } : cell;
 }
 
@@ -429,15 +431,20 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
       table.columns[first!]!.path = [...table.columns[first!]!.path.slice(0, -1), name];
     }
     const [head] = table.rows;
-    if (!head || head.code !== null || head.unit_code !== null || !garbled(head.name)) continue;
-    const coded = table.rows.filter((r) => r.code !== null);
+    // A bold 合计 across the code and name columns may come out as a "code" ("3") with no name.
+    const misreadLabel = (r: Row) => (r.code === null ? garbled(r.name) : !isKnownCode(r.code) && r.code.length <= 2 && (r.name === '' || garbled(r.name)));
+    if (!head || head.unit_code !== null || !misreadLabel(head)) continue;
+    const coded = table.rows.filter((r) => r !== head && r.code !== null);
     const top = coded.filter((r) => !coded.some((o) => o !== r && o.code!.length < r.code!.length && r.code!.startsWith(o.code!)));
     if (top.length < 2) continue;
     const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(top.map((r) => r.values[c] ?? null)), terms: top.filter((r) => nonZero(r.values[c] ?? null)).length }));
     if (!sumsHold(columns.filter((c) => typeof c.total === 'number' || c.sum !== 0), true)) continue;
+    const reading = [head.code, head.name].filter(Boolean).join(' ');
     const name = nearestTotalWord(head.name);
-    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${head.name}" read as "${name}": in every column its figure is the sum of the table's top-level codes` });
+    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row label "${reading}" read as "${name}": in every column its figure is the sum of the table's top-level codes` });
     head.name = name;
+    head.name_raw ||= reading;
+    head.code = null;
   }
 }
 

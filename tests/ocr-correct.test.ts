@@ -154,6 +154,17 @@ describe('speck characters and totals named by their figures', () => {
     expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.name_corrected']);
   });
 
+  it('names a bold 合计 read as a one-digit "code" with no name', () => {
+    const t05 = ocrTable(['小计', '基本支出', '项目支出'], [
+      { ...figures('', '3', [129025.32, 5585.32, 123440]) },
+      figures('行政单位离退休', '2080501', [5.36, 5.36, null]),
+      figures('财政对城乡居民基本医疗保险基金的补助', '2101202', [107000, null, 107000]),
+      figures('城乡医疗救助', '2101301', [22019.96, 5579.96, 16440]),
+    ]);
+    nameTotalsByArithmetic([t05], templates, []);
+    expect(t05.rows[0]).toMatchObject({ code: null, name: '合计', name_raw: '3' });
+  });
+
   it('leaves them as read where a sum fails, or where no row is a real sum', () => {
     const off = ocrTable(['侣计', '基本支出', '项目支出'], [
       figures('全二', null, [4695.7, 1493.59, 3202.12]),
@@ -183,6 +194,17 @@ describe('titles OCR garbled', () => {
     const fujian = raws(['收支预算总表', '收入预算总表', '支出预算总表', '一般公共预算拨先支出预算表', '政府性基金预算拨款支出预算表']);
     correctOcrLabels(fujian, templates, issues);
     expect(fujian[3]!.title).toBe('一般公共预算拨款支出预算表');
+  });
+
+  it('takes, between two header words a misreading is as close to, the one the document prints elsewhere', () => {
+    const header = (text: string) => [[{ text, raw: text, page: 1, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
+    const budget = [{ title: '政府性基金预算支出表', rows: header('预算数'), headerRows: 1, pages: [12] }, { title: '一般公共预算“三公”经费支出表', rows: header('欧算数'), headerRows: 1, pages: [16] }] as unknown as RawTable[];
+    const alone = [{ title: '一般公共预算“三公”经费支出表', rows: header('欧算数'), headerRows: 1, pages: [16] }] as unknown as RawTable[];
+    correctOcrLabels(budget, templates, []);
+    correctOcrLabels(alone, templates, []);
+    // 欧算数 is one slip from 预算数 and from 决算数: only a document that prints 预算数 decides.
+    expect(budget[1]!.rows[0]![0]!.text).toBe('预算数');
+    expect(alone[0]!.rows[0]![0]!.text).toBe('欧算数');
   });
 
   it('takes a title too garbled to match from the template\'s order, with a warning, only where it still resembles it', () => {
