@@ -137,11 +137,11 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     readings.push(asFigure(line));
   }
   // Two digit readings that err on different glyphs: the figure cut out and enlarged, and the whole cell.
-  // When those two disagree, the figure cut out at its own size is a third.
+  // When those two disagree, or are both unsure, the figure cut out at its own size is a third.
   const readDigits = async () => {
     const figure = stretchContrast(mainInkRun(cellImage, threshold));
     const readings = [asFigure(await engine.readDigits(upscale(figure, 2))), asFigure(await engine.readDigits(stretchContrast(cellImage)))];
-    if (!agree(readings[0]!.raw, readings[1]!.raw)) readings.push(asFigure(await engine.readDigits(figure)));
+    if (!agree(readings[0]!.raw, readings[1]!.raw) || readings.every((r) => r.confidence < 0.6)) readings.push(asFigure(await engine.readDigits(figure)));
     return readings;
   };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
@@ -155,7 +155,6 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     { raw: cellText, confidence: again.confidence },
     { raw: pageText, confidence: pageConfidence },
   ].filter((t) => t.raw !== '' && !RULE_ARTEFACT.test(t.raw));
-  if (texts.length === 0) return null;
   // An unsure reading of one line may be a figure the page reading garbled ("15" read as "于", "73.97" as
   // "误潮汪呈天"): digit readings that agree on a well-formed figure say so.
   const garbledFigure = texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
@@ -167,15 +166,20 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     const backers = digits.filter((d) => agree(d.raw, value));
     const sure = backers.filter((d) => d.confidence >= 0.75).length >= 2 || (/\.\d{2}$/.test(value) && backers.length >= 2 && backers.some((d) => d.confidence >= 0.9));
     if (sure && WELL_FORMED.test(value) && (!garbledFigure || /\.\d+$/.test(value))) return item(...signDoubt([value, confidence, others]));
-    // One sure reading of an amount with its decimals ("17.33" where the text readings say "8" or "汪汪") is a figure
-    // too, but doubtful: the arithmetic proves it or it goes to review.
-    // Backed by one reading the recogniser is sure of, or by two that agree, one of them fairly sure.
+    // An amount with its decimals ("17.33" where the text readings say "8" or "汪汪") is a figure too, but doubtful
+    // (the arithmetic proves it or it goes to review), when one reading is sure of it, two agree on it, one of them
+    // fairly sure, or all three give it.
     const decimal = digits
       .filter((d) => WELL_FORMED.test(d.raw) && /\.\d{2}$/.test(d.raw))
-      .filter((d, _, all) => d.confidence >= 0.9 || (d.confidence >= 0.6 && all.some((o) => o !== d && agree(o.raw, d.raw))))
+      .filter((d, _, all) => {
+        const agreeing = all.filter((o) => agree(o.raw, d.raw)).length;
+        return d.confidence >= 0.9 || (d.confidence >= 0.6 && agreeing >= 2) || agreeing >= 3;
+      })
       .sort((a, b) => b.confidence - a.confidence)[0];
     if (decimal) return item(...signDoubt([decimal.raw, Math.min(confidence, 0.6), dedupe(digits.filter((d) => !agree(d.raw, decimal.raw) && WELL_FORMED.test(d.raw)))]));
   }
+  // Nothing but ruling marks, and no figure in the ink either.
+  if (texts.length === 0) return null;
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
     const thickened = await engine.readCell(thicken(cellImage), ink.lines === 1);
