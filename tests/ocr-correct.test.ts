@@ -84,6 +84,9 @@ describe('OCR label correction', () => {
 describe('codes placed by their neighbours', () => {
   it('chooses among the codes of a name the one that sorts between the rows around it, and restores a 项 code whose digits were lost', () => {
     const rows = [
+      row('机关事业单位基本养老保险缴费支出', '2080505'),
+      // Two digits misread into another real code (2081101 is 行政运行): the name's code that fits here.
+      row('行政单位医疗', '2081101'),
       row('行政运行', '2101501'),
       row('一般行政管理事务', '21002'),
       row('医疗保障政策管理', '2101505'),
@@ -95,8 +98,8 @@ describe('codes placed by their neighbours', () => {
     ];
     const issues: Issue[] = [];
     correctOcrRowNames([table(rows)], templates, null, issues);
-    expect(rows.map((r) => r.code)).toEqual(['2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599']);
-    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(3);
+    expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599']);
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(4);
   });
 
   it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
@@ -125,12 +128,14 @@ describe('unit codes of a one-unit table', () => {
 describe('speck characters and totals named by their figures', () => {
   it('drops a speck read as 二 or 人 at a name\'s end when a known name is left', () => {
     const marked = row('合计>');
+    const anded = row('合计和');
+    const lookAlike = row('收入台计');
     const total = row('合计二');
     const department = row('营溪县医疗保障局人');
     const housing = row('住房公积金人', '30113');
     const general = row('一般行政管理事务');
-    correctOcrRowNames([table([marked, total, department, housing, general])], templates, '苍溪县医疗保障局', []);
-    expect([marked.name, total.name, department.name, housing.name, general.name]).toEqual(['合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务']);
+    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general])], templates, '苍溪县医疗保障局', []);
+    expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务']);
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });
@@ -163,6 +168,20 @@ describe('speck characters and totals named by their figures', () => {
     ]);
     nameTotalsByArithmetic([t05], templates, []);
     expect(t05.rows[0]).toMatchObject({ code: null, name: '合计', name_raw: '3' });
+  });
+
+  it('names a garbled total column by five rows that hold though one does not, with the total word the document prints', () => {
+    const t02 = ocrTable(['他', '一般公共预算拨款收入', '其他收入'], [
+      figures('合计', null, [129025.32, 129025.32, null]),
+      figures('行政单位离退休', '2080501', [5.36, 5.36, 6]),
+      figures('事业单位离退休', '2080502', [73.97, 73.97, null]),
+      figures('行政单位医疗', '2101101', [30.34, 30.34, null]),
+      figures('事业单位医疗', '2101102', [214.96, 214.96, null]),
+      figures('公务员医疗补助', '2101103', [26.01, 26.01, null]),
+    ]);
+    const t03 = ocrTable(['小计', '基本支出', '项目支出'], []);
+    nameTotalsByArithmetic([t02, t03], templates, []);
+    expect(t02.columns[0]!.path).toEqual(['小计']);
   });
 
   it('leaves them as read where a sum fails, or where no row is a real sum', () => {
