@@ -147,7 +147,8 @@ function provinceOfCity(text: string): string | null {
 export function readMetadata(doc: DocumentIR, template: Template | null): DocumentMeta {
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
   const head = lines.slice(0, 40);
-  const departmentLine = lines.map((l) => /^部门[:：]\s*(?:\d+[-－—])?(.+?)$/.exec(l)).find(Boolean);
+  // "部门：322-某某局"; OCR may lose the colon, and then the code and its dash must be there ("部门预算…" is no such line).
+  const departmentLine = lines.map((l) => /^部门(?:[:：]\s*(?:\d+[-－—])?|\d+[-－—])(.+?)$/.exec(l)).find(Boolean);
   const institution = /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:概况|20\d\d年.*)?$/;
   const fullWidth = (l: string) => l.replace(/\(/g, '（').replace(/\)/g, '）');
   let coverName: RegExpExecArray | null = null;
@@ -184,7 +185,7 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   };
 }
 
-function mostCommon(values: string[]): string {
+export function mostCommon(values: string[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];

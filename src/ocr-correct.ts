@@ -1,4 +1,4 @@
-import { titleKey } from './classify.js';
+import { mostCommon, titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
 import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
@@ -245,10 +245,10 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
     // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
     if (isKnownCode(read) && (own === null || bare(own) === bare(row.name))) {
       if (!aloneAtItsLevel(table, row)) return;
-      near = named.filter((code) => code.startsWith(read) && code.length === deepestCodeLength(table) && fits(code));
+      near = named.filter((code) => code.startsWith(read) && code.length === usualCodeLength(table) && fits(code));
     } else {
-      // One slip, or digits dropped (the reading is the code with up to two digits missing).
-      near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code))));
+      // One slip, up to two digits dropped, or up to two specks read as digits (210211506 for 2101506).
+      near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code)) || (read.length - code.length <= 2 && isSubsequence(code, read))));
       if (near.length > 1) near = near.filter(fits);
       // Two digits misread (2081101 for 2101101): only a code of the name, of the same length, that fits between its neighbours.
       if (near.length === 0) near = named.filter((code) => code.length === read.length && editDistance(code, read) <= 2 && fits(code));
@@ -270,8 +270,9 @@ function sortsBetweenNeighbours(table: TableIR, row: Row, code: string): boolean
   return (above === undefined || above < code) && (below === undefined || code < below);
 }
 
-function deepestCodeLength(table: TableIR): number {
-  return Math.max(...table.rows.map((r) => r.code?.length ?? 0));
+/** The length most of the table's codes have (a misread code of the wrong length does not count). */
+function usualCodeLength(table: TableIR): number {
+  return Number(mostCommon(table.rows.flatMap((r) => (r.code ? [String(r.code.length)] : []))));
 }
 
 /** A code shorter than every other code of its table, with no row under it: its lower digits were lost. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
-import type { Cell, Issue, Row, TableIR } from '../src/model.js';
+import { readMetadata } from '../src/classify.js';
+import type { Cell, DocumentIR, Issue, Row, TableIR } from '../src/model.js';
 import { agreeOnUnitCodes, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
@@ -95,11 +96,13 @@ describe('codes placed by their neighbours', () => {
       row('其他医疗保障管理事务支出', '2101599'),
       row('老龄卫生健康事务', '21016'),
       row('其他巩固脱贫攻坚成果衔接乡村振兴支出', '2130599'),
+      // Two specks read as digits in the code columns.
+      row('住房公积金', '221002201'),
     ];
     const issues: Issue[] = [];
     correctOcrRowNames([table(rows)], templates, null, issues);
-    expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599']);
-    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(4);
+    expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599', '2210201']);
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(5);
   });
 
   it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
@@ -255,6 +258,15 @@ describe('twin column groups', () => {
     expect(twin.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/因公出国（境）费', '预算数/公务接待费', '决算数/合计', '决算数/因公出国（境）费', '决算数/公务接待费']);
     expect(other.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/公务接待费', '决算数/全由', '决算数/因公出国（境）费']);
     expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.header_corrected']);
+  });
+});
+
+describe('department read from OCR text', () => {
+  const meta = (lines: string[]) => readMetadata({ flow: lines.map((text) => ({ type: 'line', text })), tables: [] } as unknown as DocumentIR, null);
+  it('reads the 部门 line whose colon OCR lost, and never a numbered contents line or a part heading\'s number', () => {
+    expect(meta(['2023年部门预算', '目录', '第一部分苍溪县医疗保障局概况', '部门322-苍溪县医疗保障局部门']).department).toBe('苍溪县医疗保障局');
+    // Without a colon, only a line with the department's code is a department line.
+    expect(meta(['部门预算单位构成', '十四、部门整体支出绩效目标表', '第三部分苍溪县医疗保障局2023年部门预算情况说明']).department).toBe('苍溪县医疗保障局');
   });
 });
 
