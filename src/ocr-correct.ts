@@ -1,4 +1,4 @@
-import { mostCommon, titleKey } from './classify.js';
+import { assignColumnKeys, mostCommon, titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
 import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
@@ -420,7 +420,7 @@ const PRINTED_DECIMALS = 2;
  * document's headers print most.
  * The reading stays in `name_raw` (rows) and an info issue (both).
  */
-export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[], issues: Issue[]): void {
+export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[], template: Template | null, issues: Issue[]): void {
   const vocabulary = new Set([...headerVocabulary(templates), ...referenceNames().map(titleKey), ...SUMMARY_NAMES]);
   const garbled = (label: string) => {
     const key = titleKey(label);
@@ -437,6 +437,7 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
       const name = nearestTotalWord(leaf, printed);
       issues.push({ code: 'ocr.header_corrected', severity: 'info', table: table.kind, page: table.pages[0] ?? null, message: `OCR column label "${leaf}" read as "${name}": in its rows its figure is the sum of the columns beside it` });
       table.columns[first!]!.path = [...table.columns[first!]!.path.slice(0, -1), name];
+      if (template) assignColumnKeys(table, template);
     }
     const [head] = table.rows;
     // A bold 合计 across the code and name columns may come out as a "code" ("3") with no name.

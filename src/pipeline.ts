@@ -60,13 +60,14 @@ export const stages: Stage[] = [
   {
     name: 'classify',
     run(doc, _hooks, state) {
-      nameTotalsByArithmetic(doc.tables, loadTemplates(), doc.issues);
       classifyTables(doc.tables, state.template, doc.issues);
       doc.tables = doc.tables.filter((t) => keepTable(t, doc.issues, state.template === null));
       doc.meta = readMetadata(doc, state.template);
       agreeOnDepartment(doc);
       correctOcrRowNames(doc.tables, loadTemplates(), doc.meta.department, doc.issues);
       agreeOnUnitCodes(doc.tables, doc.issues);
+      // After the codes are mended: a misread 款 code ("21015") would otherwise hide its 项 rows from the sums.
+      nameTotalsByArithmetic(doc.tables, loadTemplates(), state.template, doc.issues);
       alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
     },

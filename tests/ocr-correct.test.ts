@@ -155,7 +155,7 @@ describe('speck characters and totals named by their figures', () => {
       figures('其他巩固脱贫攻坚成果衔接乡村振兴支出', '2130599', [3267.24, 107.64, 3159.6]),
     ]);
     const issues: Issue[] = [];
-    nameTotalsByArithmetic([t03], templates, issues);
+    nameTotalsByArithmetic([t03], templates, null, issues);
     expect(t03.columns.map((c) => c.path[0])).toEqual(['合计', '基本支出', '项目支出']);
     expect(t03.rows[0]!.name).toBe('合计');
     expect(t03.rows[0]!.name_raw).toBe('2攻有了二下');
@@ -169,7 +169,7 @@ describe('speck characters and totals named by their figures', () => {
       figures('财政对城乡居民基本医疗保险基金的补助', '2101202', [107000, null, 107000]),
       figures('城乡医疗救助', '2101301', [22019.96, 5579.96, 16440]),
     ]);
-    nameTotalsByArithmetic([t05], templates, []);
+    nameTotalsByArithmetic([t05], templates, null, []);
     expect(t05.rows[0]).toMatchObject({ code: null, name: '合计', name_raw: '3' });
   });
 
@@ -183,7 +183,7 @@ describe('speck characters and totals named by their figures', () => {
       figures('公务员医疗补助', '2101103', [26.01, 26.01, null]),
     ]);
     const t03 = ocrTable(['小计', '基本支出', '项目支出'], []);
-    nameTotalsByArithmetic([t02, t03], templates, []);
+    nameTotalsByArithmetic([t02, t03], templates, null, []);
     expect(t02.columns[0]!.path).toEqual(['小计']);
   });
 
@@ -194,7 +194,7 @@ describe('speck characters and totals named by their figures', () => {
       figures('事业运行', '2101550', [130.05, 116.05, 4]),
     ]);
     const trivial = ocrTable(['侣计', '基本支出', '项目支出'], [figures('行政运行', '2101501', [1269.95, 1269.95, null]), figures('事业运行', '2101550', [116.05, 116.05, null])]);
-    nameTotalsByArithmetic([off, trivial], templates, []);
+    nameTotalsByArithmetic([off, trivial], templates, null, []);
     // 130.05 ≠ 116.05 + 4 in the column sums; and the head row is 4,695.70, not the codes' 1,399.99 + 4.
     expect(off.columns[0]!.path[0]).toBe('侣计');
     expect(off.rows[0]!.name).toBe('全二');

@@ -133,6 +133,7 @@ describe('OCR building blocks', () => {
     expect(cleanFigure('303,00')).toBe('303.00');
     expect(cleanFigure('73.97.')).toBe('73.97');
     expect(cleanFigure('1,303')).toBe('1,303');
+    expect(cleanFigure('4,302,44')).toBe('4,302.44');
     expect(cleanFigure('3293')).toBe('3293');
   });
 

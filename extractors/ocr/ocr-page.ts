@@ -306,6 +306,8 @@ export function cleanFigure(reading: string): string {
   if (/^\d{1,3}(?:\.\d{3})+\.\d{2}$/.test(out)) out = out.replace(/\.(?=\d{3}(?:[.]|$))/g, ',');
   // A point read as a colon, a semicolon or a comma ("89:79", "303,00"), or a speck after the last digit ("73.97.").
   if (/^-?\d+[:;,]\d{2}$/.test(out)) out = out.replace(/[:;,](?=\d{2}$)/, '.');
+  // The same after thousands groups ("4,302,44"): a last group of two digits is the fen.
+  if (/^-?\d{1,3}(?:,\d{3})+[:;,]\d{2}$/.test(out)) out = out.replace(/[:;,](?=\d{2}$)/, '.');
   if (/^-?[\d,]*\d\.\d{2}\.$/.test(out)) out = out.slice(0, -1);
   return out;
 }
