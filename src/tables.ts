@@ -1,5 +1,6 @@
 import type { Cell, Column, FlowBlock, GridCell, Issue, Row, TableIR, TablePart } from './model.js';
 import { isPrintedFigure, parseAmountCell, rowName } from './normalise.js';
+import { isKnownCode } from './reference.js';
 
 /** A grid with its title and context, before rows are read: what the table stage assembles from the flow. */
 export interface RawTable {
@@ -508,6 +509,9 @@ function baseRoles(paths: string[][], body: GridCell[][]): Role[] {
     }).length;
     if (path.length === 0 && codeLike > 0 && amountLike === 0) return 'unit';
     if (CODE_LABEL.test(path.join('/')) && codeLike > 0 && amountLike === 0) return 'code';
+    // Classification codes under a header OCR garbled ("和" for 科目编码): no amounts, nearly all known codes (合计 may share the column).
+    const known = cells.filter((x) => isKnownCode(x.text.replace(/\s+/g, ''))).length;
+    if (known >= 3 && amountLike === 0 && cells.length - known <= Math.max(1, Math.floor(0.2 * cells.length))) return 'code';
     return 'value';
   });
 }

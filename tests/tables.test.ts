@@ -52,6 +52,15 @@ describe('tables', () => {
     expect(issues).toEqual([]);
   });
 
+  it('knows a code column by its known codes when OCR garbled its header ("和" for 科目编码), 合计 in it or not', () => {
+    const garbled = fujianT05.replace('科目编码\t科目名称', '和\t科目名称').split('\n');
+    garbled.push('2101101\t行政单位医疗\t33.83\t33.83\t0.00');
+    const [raw] = assembleTables(textToFlow(garbled.join('\n')));
+    const [table] = readTable(raw!, { departmentCode: null }, []);
+    expect(table!.columns.map((c) => c.path.at(-1))).toEqual(['合计', '基本支出', '项目支出']);
+    expect(table!.rows.map((r) => r.code)).toEqual([null, '2080502', '2101199', '2101101']);
+  });
+
   it('splits two-sided tables and joins split 类|款|项 codes, telling unit codes from economic codes', () => {
     const twoSided = ['收支总表', '收 入\t\t支 出\t', '项 目\t预算数\t项 目\t预算数', '一、一般公共预算拨款收入\t3,688.46\t一、一般公共服务支出\t', '收入总计\t3,688.46\t支出总计\t3,688.46'].join('\n');
     const [raw] = assembleTables(textToFlow(twoSided));
