@@ -172,9 +172,10 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
   const unmarked = name.replace(/[^\p{Script=Han}）)]+$/u, '');
   if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');
-  // A speck at either end of a cell read as a simple character ("合计二", "工伤保险人"): dropped when what is left is
+  // A speck at either end of a cell read as a simple character ("合计二", "合计.和"): dropped when what is left is
   // a known name (the code's own, if the row has a code), or one slip from one.
-  const despecked = SPECK_GLYPH.test(name) ? name.replace(SPECK_GLYPH, '') : null;
+  const bareEnds = (text: string) => text.replace(/[^\p{Script=Han}）)]+$/u, '');
+  const despecked = SPECK_GLYPH.test(bareEnds(name)) ? bareEnds(bareEnds(name).replace(SPECK_GLYPH, '')) : null;
   if (despecked && [...despecked].length >= 2) {
     const match = known.has(despecked) && (!reference || despecked === reference) ? despecked : [...despecked].length >= 4 ? nearestName(despecked, reference ? [reference] : vocabulary) : null;
     if (match) return correct(match, '');

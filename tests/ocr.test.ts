@@ -153,6 +153,7 @@ describe('OCR building blocks', () => {
     expect(tidyCellText('事业 单位 离 退休 “')).toBe('事业单位离退休');
     expect(tidyCellText('| 行政运行 ]')).toBe('行政运行');
     expect(tidyCellText('上九、住房保障支出')).toBe('九、住房保障支出');
+    expect(tidyCellText('4)公务用车购置费')).toBe('（4）公务用车购置费');
     expect(tidyCellText('十九、住房保障支出')).toBe('十九、住房保障支出');
     expect(tidyCellText('《2)公务用车运行费')).toBe('（2）公务用车运行费');
   });
