@@ -32,7 +32,7 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
   const titles = [...new Set((template ? [template] : templates).flatMap((t) => t.tables.flatMap((s) => s.titles)).map(titleKey))];
   const words = headerVocabulary(templates);
   // Known when it is a title, or a title after a year ("2025年度…"); "财政拨秋收支预算总表" ends with a title but is another one misread.
-  const isKnown = (key: string) => titles.some((t) => key === t || (key.endsWith(t) && /^[\d年度]*$/.test(key.slice(0, key.length - t.length))));
+  const isKnown = (key: string) => titles.some((t) => namesTitle(key, t));
   // A misread title as close to two known titles takes the one no other table of the document has.
   const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
   const open = raws.filter((raw) => ocrTable(raw) && titleKey(raw.title) !== '' && !isKnown(titleKey(raw.title)));
@@ -64,10 +64,12 @@ function likeliestTemplate(raws: RawTable[], templates: Template[]): Template | 
 }
 
 function specNamed(spec: TableSpec, key: string): boolean {
-  return spec.titles.some((t) => {
-    const title = titleKey(t);
-    return key === title || (key.endsWith(title) && /^[\d年度]*$/.test(key.slice(0, key.length - title.length)));
-  });
+  return spec.titles.some((t) => namesTitle(key, titleKey(t)));
+}
+
+/** A title key names a known title when it is that title, or that title after a year ("2025年度…"). */
+function namesTitle(key: string, title: string): boolean {
+  return key === title || (key.endsWith(title) && /^[\d年度]*$/.test(key.slice(0, key.length - title.length)));
 }
 
 /** A garbled title must still share this much with the title its place gives it. */
@@ -170,12 +172,11 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
   if (known.has(name) || /\d{3,}/.test(name)) return;
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
-  const unmarked = name.replace(/[^\p{Script=Han}）)]+$/u, '');
+  const unmarked = withoutTrailingMarks(name);
   if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');
   // A speck at either end of a cell read as a simple character ("合计二", "合计.和"): dropped when what is left is
   // a known name (the code's own, if the row has a code), or one slip from one.
-  const bareEnds = (text: string) => text.replace(/[^\p{Script=Han}）)]+$/u, '');
-  const despecked = SPECK_GLYPH.test(bareEnds(name)) ? bareEnds(bareEnds(name).replace(SPECK_GLYPH, '')) : null;
+  const despecked = SPECK_GLYPH.test(unmarked) ? withoutTrailingMarks(unmarked.replace(SPECK_GLYPH, '')) : null;
   if (despecked && [...despecked].length >= 2) {
     const match = known.has(despecked) && (!reference || despecked === reference) ? despecked : [...despecked].length >= 4 ? nearestName(despecked, reference ? [reference] : vocabulary) : null;
     if (match) return correct(match, '');
@@ -196,6 +197,11 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   const exact = trimmed && [...trimmed].length >= 4 && known.has(trimmed) ? trimmed : null;
   const match = nearestName(name, candidates) ?? exact ?? (trimmed && [...trimmed].length >= 4 ? nearestName(trimmed, candidates) : null);
   if (match) correct(match, '');
+}
+
+/** A name without the marks that are no Chinese character (nor a closing bracket) at its end. */
+function withoutTrailingMarks(name: string): string {
+  return name.replace(/[^\p{Script=Han}）)]+$/u, '');
 }
 
 /** One simple character a speck at a cell's end is read as (二, 人, 和 …); 一 only at the end, many names begin with it (一般…). */

@@ -54,14 +54,15 @@ export async function decodeImage(bytes: Uint8Array, dpi: number): Promise<GrayI
   }
 }
 
-function toGray(rgba: Uint8ClampedArray): Uint8Array {
+/** RGBA pixels to 8-bit grey (ITU-R 601 weights), alpha ignored. */
+export function toGray(rgba: Uint8ClampedArray): Uint8Array {
   const gray = new Uint8Array(rgba.length / 4);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j++) gray[j] = (rgba[i]! * 77 + rgba[i + 1]! * 150 + rgba[i + 2]! * 29) >> 8;
   return gray;
 }
 
 // The native pixels are freed at once instead of waiting for the garbage collector.
-function release(canvas: Canvas): void {
+export function release(canvas: Canvas): void {
   canvas.width = 0;
   canvas.height = 0;
 }

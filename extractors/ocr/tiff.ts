@@ -1,7 +1,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import utif from 'utif2';
 import { InputError } from '../../src/ingest.js';
-import type { GrayImage } from './raster.js';
+import { release, toGray, type GrayImage } from './raster.js';
 
 /** TIFF compressions UTIF decodes into pixels (others it leaves blank, which would read as an empty page). */
 const UTIF_COMPRESSIONS = new Set([1, 2, 3, 4, 5, 8, 32773, 32946]);
@@ -98,13 +98,9 @@ async function decodeJpegPieces(bytes: Uint8Array, ifd: utif.IFD, width: number,
       const piece = await loadImage(Buffer.from(stream));
       context.drawImage(piece, (k % across) * pieceWidth, Math.floor(k / across) * pieceHeight);
     }
-    const rgba = context.getImageData(0, 0, width, height).data;
-    const data = new Uint8Array(width * height);
-    for (let i = 0, j = 0; j < data.length; i += 4, j++) data[j] = (rgba[i]! * 77 + rgba[i + 1]! * 150 + rgba[i + 2]! * 29) >> 8;
-    return { width, height, data, dpi };
+    return { width, height, data: toGray(context.getImageData(0, 0, width, height).data), dpi };
   } finally {
-    canvas.width = 0;
-    canvas.height = 0;
+    release(canvas);
   }
 }
 
