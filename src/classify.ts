@@ -81,13 +81,17 @@ export function chooseTemplate(templates: Template[], raws: RawTable[], text: st
   return { chosen, scores };
 }
 
+/** The template's column key for a printed header label, or null when no column spec lists it. */
+export function columnKeyOf(template: Template, label: string): string | null {
+  const key = labelKey(label);
+  return template.columns.find((c) => c.labels.some((l) => labelKey(l) === key))?.key ?? null;
+}
+
 /** Give each column its canonical key by its leaf label; repeated keys get a numeric suffix. */
 export function assignColumnKeys(table: TableIR, template: Template): void {
   const used = new Map<string, number>();
   table.columns.forEach((column, i) => {
-    const leaf = labelKey(column.path[column.path.length - 1] ?? '');
-    const spec = template.columns.find((c) => c.labels.some((l) => labelKey(l) === leaf));
-    let key = spec?.key ?? `c${i + 1}`;
+    let key = columnKeyOf(template, column.path[column.path.length - 1] ?? '') ?? `c${i + 1}`;
     const n = (used.get(key) ?? 0) + 1;
     used.set(key, n);
     if (n > 1) key = `${key}_${n}`;

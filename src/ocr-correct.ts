@@ -1,4 +1,4 @@
-import { assignColumnKeys, mostCommon, titleKey } from './classify.js';
+import { assignColumnKeys, columnKeyOf, mostCommon, titleKey } from './classify.js';
 import { closestWord, editDistance, similarity } from './fuzzy.js';
 import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
@@ -344,6 +344,89 @@ export function alignTwinColumnGroups(tables: TableIR[], templates: Template[], 
       }
     }
   }
+}
+
+/** One place of a table spec's `column_order`: a column key, and the key of the printed group it sits in. */
+interface OrderEntry {
+  key: string;
+  group: string | null;
+}
+
+/**
+ * OCR column headers misread beyond recognition ("2" for 一般公共预算拨款收入) or lost (公务接待费 left blank
+ * under its group header), named by their place: the template's `column_order` for the table leaves exactly one
+ * key between the columns read on either side, in the printed group the column sits in. The columns read must
+ * follow that order, two of them at least. A warning keeps the reading and sends the document to review.
+ */
+export function inferColumnsFromOrder(tables: TableIR[], template: Template | null, issues: Issue[]): void {
+  if (!template) return;
+  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+    const order = template.tables.find((s) => s.kind === table.templateTable && s.column_order.length > 0)?.column_order;
+    if (!order) continue;
+    const entries: OrderEntry[] = order.map((entry) => {
+      const [group, key] = entry.includes('/') ? entry.split('/') : [null, entry];
+      return { key: key!, group: group ?? null };
+    });
+    const groupKeys = new Set(entries.flatMap((e) => (e.group ? [e.group] : [])));
+    const columns = table.columns;
+    // The printed groups above a column: header cells it shares with a neighbour (all of its path when its leaf was lost).
+    const groupsOf = (c: number) => {
+      const path = columns[c]!.path;
+      const shared = Math.max(...[c - 1, c + 1].filter((n) => n >= 0 && n < columns.length).map((n) => commonPrefix(path, columns[n]!.path)), 0);
+      const above = shared >= path.length ? path : path.slice(0, Math.min(shared, path.length - 1));
+      return above.map((label) => columnKeyOf(template, label)).filter((key): key is string => key !== null && groupKeys.has(key));
+    };
+    const fits = (c: number, entry: OrderEntry) => (entry.group === null ? groupsOf(c).length === 0 : groupsOf(c).includes(entry.group));
+    const placed = columns.map((column, c) => {
+      const key = columnKeyOf(template, column.path.at(-1) ?? '');
+      const matches = entries.flatMap((entry, i) => (entry.key === key && fits(c, entry) ? [i] : []));
+      return matches.length === 1 ? matches[0]! : null;
+    });
+    const known = placed.filter((p): p is number => p !== null);
+    if (known.length < 2 || known.some((p, i) => i > 0 && p <= known[i - 1]!)) continue;
+    for (let c = 0; c < columns.length; c++) {
+      if (placed[c] !== null) continue;
+      let end = c;
+      while (end + 1 < columns.length && placed[end + 1] === null) end++;
+      const unknown = Array.from({ length: end - c + 1 }, (_, k) => c + k);
+      const from = (placed[c - 1] ?? -1) + 1;
+      const to = placed[end + 1] ?? entries.length;
+      const free = entries.slice(from, to);
+      const named =
+        free.length === unknown.length && unknown.every((u, k) => fits(u, free[k]!))
+          ? unknown.map((u, k) => ({ u, entry: free[k]! }))
+          : unknown.length === 1 && free.filter((e) => fits(c, e)).length === 1
+            ? [{ u: c, entry: free.find((e) => fits(c, e))! }]
+            : [];
+      for (const { u, entry } of named) nameColumnByPlace(table, u, entry, template, issues);
+      c = end;
+    }
+    assignColumnKeys(table, template);
+  }
+}
+
+function commonPrefix(a: string[], b: string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+function nameColumnByPlace(table: TableIR, c: number, entry: OrderEntry, template: Template, issues: Issue[]): void {
+  const column = table.columns[c]!;
+  const label = template.columns.find((spec) => spec.key === entry.key)!.labels[0]!;
+  const neighbours = [table.columns[c - 1], table.columns[c + 1]].map((n) => n?.path.join('/') ?? '(edge)');
+  const read = column.path.join('/');
+  // A lost leaf leaves only its groups in the path; a misread leaf is replaced.
+  const keepsAll = table.columns.some((other, o) => o !== c && other.path.length > column.path.length && commonPrefix(column.path, other.path) === column.path.length);
+  const groups = keepsAll ? column.path : column.path.slice(0, -1);
+  column.path = [...groups, label];
+  issues.push({
+    code: 'ocr.column_inferred',
+    severity: 'warning',
+    table: table.kind,
+    page: table.pages[0] ?? null,
+    message: `OCR column label "${read || '(blank)'}" named "${column.path.join('/')}" by its place between "${neighbours[0]}" and "${neighbours[1]}": the template's column order leaves only ${entry.group ? `${entry.group}/` : ''}${entry.key} there`,
+  });
 }
 
 /**

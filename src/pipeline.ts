@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { agreeOnDepartment, agreeOnUnitCodes, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from './ocr-correct.js';
+import { agreeOnDepartment, agreeOnUnitCodes, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -69,6 +69,7 @@ export const stages: Stage[] = [
       // After the codes are mended: a misread 款 code ("21015") would otherwise hide its 项 rows from the sums.
       nameTotalsByArithmetic(doc.tables, loadTemplates(), state.template, doc.issues);
       alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);
+      inferColumnsFromOrder(doc.tables, state.template, doc.issues);
       for (const t of doc.tables) t.unit ??= doc.meta.unit;
     },
   },

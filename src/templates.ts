@@ -38,6 +38,12 @@ const TableSpec = z
     code_layout: z.enum(['single', 'split', 'none', 'unit']).default('single'),
     code_system: z.enum(['function', 'economic', 'none']).default('none'),
     rows: z.array(RowSpec).default([]),
+    /**
+     * The amount columns this table prints, left to right, as column keys; a column inside a printed group is
+     * written `group/key` ("vehicle/vehicle_purchase" under 公务用车购置及运行费). A document may leave columns out
+     * but keeps this order. An OCR header misread beyond recognition takes the one key its place leaves.
+     */
+    column_order: z.array(z.string().regex(/^(?:[a-z][a-z0-9_]*\/)?[a-z][a-z0-9_]*$/, 'column_order entries are key or group/key')).default([]),
     checks: z
       .object({
         column_sums: z.boolean().default(true),
@@ -104,7 +110,12 @@ export function parseTemplate(data: unknown, source: string): Template {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new TemplateError(`template ${source} is invalid: ${problems}`);
   }
+  const columnKeys = new Set(result.data.columns.map((c) => c.key));
   for (const [i, table] of result.data.tables.entries()) {
+    for (const [j, entry] of table.column_order.entries()) {
+      const unknown = entry.split('/').find((key) => !columnKeys.has(key));
+      if (unknown) throw new TemplateError(`template ${source} is invalid: tables.${i}.column_order.${j}: "${unknown}" is not a key of \`columns\``);
+    }
     for (const pattern of table.title_patterns) {
       try {
         new RegExp(pattern);
