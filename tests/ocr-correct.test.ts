@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import { readMetadata } from '../src/classify.js';
 import type { Cell, DocumentIR, Issue, Row, TableIR } from '../src/model.js';
-import { agreeOnUnitCodes, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, nameTotalsByArithmetic } from '../src/ocr-correct.js';
+import { agreeOnUnitCodes, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -258,6 +258,60 @@ describe('twin column groups', () => {
     expect(twin.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/因公出国（境）费', '预算数/公务接待费', '决算数/合计', '决算数/因公出国（境）费', '决算数/公务接待费']);
     expect(other.columns.map((c) => c.path.join('/'))).toEqual(['预算数/合计', '预算数/公务接待费', '决算数/全由', '决算数/因公出国（境）费']);
     expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.header_corrected']);
+  });
+});
+
+describe('columns named by their place in the template\'s column order', () => {
+  const fujian = templates.find((t) => t.id === 'fujian-department-budget')!;
+  const sichuan = templates.find((t) => t.id === 'sichuan-county-budget')!;
+  const withColumns = (kind: string, paths: string[][], source: Cell['source'] = 'ocr'): TableIR => ({
+    ...table([row('合计', null, source)]),
+    kind,
+    templateTable: kind,
+    columns: paths.map((path, i) => ({ key: `c${i + 1}`, path })),
+  });
+
+  it('names a header read as "2" or half garbled by the one key its neighbours leave, with a warning', () => {
+    // 001's 收入预算总表 on a held-out scan: 一般公共预算拨款收入 read as "2", 财政专户管理资金收入 as "…政信".
+    const t02 = withColumns('T02', [['小计'], ['2'], ['政府性基金预算拨款收入'], ['国有资本经营预算拨款收入'], ['财政专户管理资金政信'], ['事业收入'], ['其他收入'], ['上年结转结余']]);
+    const issues: Issue[] = [];
+    inferColumnsFromOrder([t02], fujian, issues);
+    expect(t02.columns.map((c) => c.path.join('/'))).toEqual(['小计', '一般公共预算拨款收入', '政府性基金预算拨款收入', '国有资本经营预算拨款收入', '财政专户管理资金收入', '事业收入', '其他收入', '上年结转结余']);
+    expect(t02.columns.map((c) => c.key)).toEqual(['total', 'general_budget', 'gov_fund', 'state_capital', 'special_account', 'business_income', 'other_income', 'carryover']);
+    expect(issues.map((i) => [i.code, i.severity])).toEqual([
+      ['ocr.column_inferred', 'warning'],
+      ['ocr.column_inferred', 'warning'],
+    ]);
+    expect(issues[0]!.message).toContain('"2"');
+  });
+
+  it('gives a column whose leaf was lost the key outside the group its neighbour is in', () => {
+    // 003's 三公 table: the 公务接待费 leaf unread, only the group header above it left; 公务用车运行费 belongs under
+    // 公务用车购置及运行费, which this column is not under, so only 公务接待费 fits.
+    const group = '当年财政拨款预算安排';
+    const t10 = withColumns('T10', [[group, '合计'], [group, '因公出国（境）费用'], [group, '公务用车购置及运行费', '小计'], [group, '公务用车购置及运行费', '公务用车购置费'], [group]]);
+    inferColumnsFromOrder([t10], sichuan, []);
+    expect(t10.columns.at(-1)!.path).toEqual([group, '公务接待费']);
+    expect(t10.columns.at(-1)!.key).toBe('reception');
+    // The same blank leaf inside the vehicle group is 公务用车运行费.
+    const inside = withColumns('T10', [[group, '合计'], [group, '公务用车购置及运行费', '小计'], [group, '公务用车购置及运行费', '公务用车购置费'], [group, '公务用车购置及运行费'], [group, '公务接待费']]);
+    inferColumnsFromOrder([inside], sichuan, []);
+    expect(inside.columns[3]!.path).toEqual([group, '公务用车购置及运行费', '公务用车运行费']);
+  });
+
+  it('leaves columns where the place allows two keys, the columns read break the order, or the table is a text layer', () => {
+    // Between 合计 and 事业收入 five income keys fit one column.
+    const open = withColumns('T02', [['合计'], ['2'], ['事业收入']]);
+    // 项目支出 before 基本支出: not the order the template knows, so no place can be trusted.
+    const swapped = withColumns('T03', [['合计'], ['项目支出'], ['x'], ['基本支出']]);
+    // A printed label is never renamed, however odd.
+    const printed = withColumns('T02', [['合计'], ['2'], ['政府性基金预算拨款收入']], 'text');
+    const issues: Issue[] = [];
+    inferColumnsFromOrder([open, swapped, printed], fujian, issues);
+    expect(open.columns[1]!.path).toEqual(['2']);
+    expect(swapped.columns[2]!.path).toEqual(['x']);
+    expect(printed.columns[1]!.path).toEqual(['2']);
+    expect(issues).toEqual([]);
   });
 });
 

@@ -34,6 +34,9 @@ describe('templates', () => {
     expect(() => parseTemplate(bad, 'bad.json')).toThrow(/bad\.json.*tables\.0\.kind/);
     expect(() => parseTemplate({ ...good, colour: 'red' }, 'x.json')).toThrow(/colour/);
     expect(() => parseTemplate({ ...good, tables: [{ ...good.tables[0], title_patterns: ['(['] }] }, 'y.json')).toThrow(/tables\.0\.title_patterns/);
+    // A column order may only name keys the template's columns define.
+    expect(() => parseTemplate({ ...good, tables: [{ ...good.tables[0], column_order: ['total', 'vehicle/reception_fee'] }] }, 'z.json')).toThrow(/z\.json.*tables\.0\.column_order\.1: "reception_fee"/);
+    expect(() => parseTemplate({ ...good, tables: [{ ...good.tables[0], column_order: ['Total'] }] }, 'z.json')).toThrow(/tables\.0\.column_order\.0/);
   });
 
   it('match titles exactly first, then by the longest title they end with', () => {
