@@ -195,8 +195,24 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   const trimmed = tail ? name.slice(0, name.length - tail.length) : null;
   // A name that is known exactly once its marks are gone is taken whatever the code says (the code may be misread too).
   const exact = trimmed && [...trimmed].length >= 4 && known.has(trimmed) ? trimmed : null;
-  const match = nearestName(name, candidates) ?? exact ?? (trimmed && [...trimmed].length >= 4 ? nearestName(trimmed, candidates) : null);
+  const match = nearestName(name, candidates) ?? exact ?? (trimmed && [...trimmed].length >= 4 ? nearestName(trimmed, candidates) : null) ?? withoutInnerSpeck(unmarked, candidates);
   if (match) correct(match, '');
+}
+
+/** A speck glyph inside a name, beside its own slip: 本年支出人台计 is 本年支出合计 once 人 goes and 台 is read as 合. */
+const INNER_SPECK = /^[丨丶人入八了卜]$/u;
+
+/** The one known name a reading comes to by dropping a single inner speck glyph and at most one look-alike swap. */
+function withoutInnerSpeck(reading: string, vocabulary: string[]): string | null {
+  const chars = [...reading];
+  if (chars.length < 5) return null;
+  const found = new Set<string>();
+  for (let i = 1; i < chars.length - 1; i++) {
+    if (!INNER_SPECK.test(chars[i]!)) continue;
+    const match = nearestName([...chars.slice(0, i), ...chars.slice(i + 1)].join(''), vocabulary, 0.5);
+    if (match) found.add(match);
+  }
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 /** A name without the marks that are no Chinese character (nor a closing bracket) at its end. */
