@@ -171,6 +171,11 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // ("维修护费" for 30213 维修（护）费) takes the code's name.
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
   if (known.has(name) || /\d{3,}/.test(name)) return;
+  // An ordinal whose 、 was lost and a numeral misread ("十万住房保障支出" for 十九、住房保障支出): a known name
+  // follows it, and no known name starts with numerals but 一般….
+  const lostOrdinal = ordinal ? null : /^[一二三四五六七八九十百千万]{1,3}[^\p{Script=Han}]?/u.exec(name)?.[0];
+  const afterOrdinal = lostOrdinal ? name.slice(lostOrdinal.length) : '';
+  if ([...afterOrdinal].length >= 4 && known.has(afterOrdinal) && (!reference || afterOrdinal === reference)) return correct(afterOrdinal, `, after an ordinal misread as "${lostOrdinal}"`);
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
   const unmarked = withoutTrailingMarks(name);
   if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');

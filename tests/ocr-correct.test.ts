@@ -140,8 +140,11 @@ describe('speck characters and totals named by their figures', () => {
     // A speck inside the name as well as a look-alike (003 held-out seed 15); a real 人 in a name is kept.
     const innerSpeck = row('本年支出人台计');
     const person = row('对个人和家庭的补助支出');
-    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person])], templates, '苍溪县医疗保障局', []);
-    expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name, innerSpeck.name, person.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务', '本年支出合计', '对个人和家庭的补助支出']);
+    // An ordinal that lost its 、 with a numeral misread (十九、 read as 十万, 001 held-out seed 13).
+    const ordinal = row('十万住房保障支出');
+    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person, ordinal])], templates, '苍溪县医疗保障局', []);
+    expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name, innerSpeck.name, person.name, ordinal.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务', '本年支出合计', '对个人和家庭的补助支出', '住房保障支出']);
+    expect(ordinal.name_raw).toBe('十万住房保障支出');
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });
