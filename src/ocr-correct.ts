@@ -264,7 +264,9 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
   const named = codesNamed(name).length ? codesNamed(name) : codesNamed(name.replace(/\(/g, '（').replace(/\)/g, '）'));
   const fits = (code: string) => sortsBetweenNeighbours(table, row, code);
   let near: string[];
-  if (read === null) {
+  // The unit code read in the code lane ("322" with no unit code beside it): the row's own code was lost.
+  const shiftedUnit = read !== null && row.unit_code === null && read === commonUnitCode(table) ? read : null;
+  if (read === null || shiftedUnit) {
     // Only in a table of codes, and only where the neighbours pin the code down.
     if (table.rows.filter((r) => r.code !== null).length < 3) return;
     near = named.filter(fits);
@@ -286,8 +288,19 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
   row.code = near[0]!;
   // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
   if (row.unit_code === row.code) row.unit_code = null;
+  if (shiftedUnit) row.unit_code = shiftedUnit;
   const reading = read === null ? 'no OCR code' : `OCR code "${read}"`;
   issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `${reading} of ${row.name} read as ${row.code}, the code of that name that fits between its neighbours` });
+}
+
+/** The unit code three quarters of a table's coded rows carry (three at least), else null. */
+function commonUnitCode(table: TableIR): string | null {
+  const coded = table.rows.filter((r) => r.code !== null);
+  const units = coded.flatMap((r) => (r.unit_code === null ? [] : [r.unit_code]));
+  if (units.length === 0) return null;
+  const common = mostCommon(units);
+  const count = units.filter((u) => u === common).length;
+  return count >= 3 && count >= 0.75 * coded.length ? common : null;
 }
 
 /** Whether `code` sorts after the nearest coded row above and before the nearest below (tables list codes in order). */
@@ -502,10 +515,8 @@ export function agreeOnDepartment(doc: DocumentIR): void {
 export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
   for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
     const coded = table.rows.filter((r) => r.code !== null);
-    const counts = new Map<string, number>();
-    for (const row of coded) if (row.unit_code !== null) counts.set(row.unit_code, (counts.get(row.unit_code) ?? 0) + 1);
-    const [common, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
-    if (common === undefined || count! < 3 || count! < 0.75 * coded.length) continue;
+    const common = commonUnitCode(table);
+    if (common === null) continue;
     const strays = coded.filter((r) => r.unit_code !== common);
     // A fragment ("2" of 322001) is the same code with digits lost; a code of full length is another unit's.
     const lost = (code: string | null) => code === null || (code.length < common.length && isSubsequence(code, common));

@@ -126,6 +126,16 @@ describe('unit codes of a one-unit table', () => {
     expect(two.rows.map((r) => r.unit_code)).toEqual([null, '322001', '322001', '322001', '322002']);
     expect(issues).toHaveLength(2);
   });
+
+  it('moves a unit code read in the code lane back to its column and gives the row its name\'s code (003 held-out seed 16)', () => {
+    const shifted = { ...row('机关事业单位基本养老保险缴费支出', '322'), unit_code: null };
+    const rest = [['2101101', '行政单位医疗'], ['2101202', '财政对城乡居民基本医疗保险基金的补助'], ['2101501', '行政运行']].map(([code, name]) => ({ ...row(name!, code!), unit_code: '322' }));
+    // A code of another unit is left: 323 is not the code the table's rows carry.
+    const other = { ...row('机关事业单位基本养老保险缴费支出', '323'), unit_code: null };
+    correctOcrRowNames([table([shifted, ...rest]), table([other, ...rest.map((r) => ({ ...r }))])], templates, null, []);
+    expect([shifted.code, shifted.unit_code]).toEqual(['2080505', '322']);
+    expect([other.code, other.unit_code]).toEqual(['323', null]);
+  });
 });
 
 describe('speck characters and totals named by their figures', () => {
