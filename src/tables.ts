@@ -462,6 +462,9 @@ const CODE_NAME_CELL = /^\d{3,7}\s*[-－—]\s*[^\d\s]/;
 
 function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
   const roles = baseRoles(paths, body);
+  // An OCR name column whose header was misread ("7" for 科目名称): right after the codes, words and no amounts.
+  const afterCodes = roles.findIndex((r, i) => i > 0 && r === 'value' && ['code', 'split', 'unit'].includes(roles[i - 1]!));
+  if (!roles.includes('name') && afterCodes > 0 && readsAsNames(body.map((row) => row[afterCodes]!).filter((x) => x && !x.covered && x.text !== ''))) roles[afterCodes] = 'name';
   const labelColumns = roles.map((r, i) => (r === 'code' || r === 'name' ? i : -1)).filter((i) => i >= 0);
   if (labelColumns.some((i) => !SECONDARY_LABEL.test(paths[i]!.join('/')))) {
     for (const i of labelColumns) if (SECONDARY_LABEL.test(paths[i]!.join('/'))) roles[i] = 'alt';
@@ -487,6 +490,13 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
     }
   }
   return roles;
+}
+
+/** OCR cells that are row names: three or more, four in five of them words of two Chinese characters or more, none an amount. */
+function readsAsNames(cells: GridCell[]): boolean {
+  if (cells.length < 3 || !cells.every((x) => x.source === 'ocr')) return false;
+  if (cells.some((x) => parseAmountCell(x.raw).kind !== 'text')) return false;
+  return cells.filter((x) => /\p{Script=Han}.*\p{Script=Han}/u.test(x.text)).length >= 0.8 * cells.length;
 }
 
 function baseRoles(paths: string[][], body: GridCell[][]): Role[] {

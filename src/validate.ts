@@ -523,7 +523,10 @@ function checkCodes(table: TableIR, spec: TableSpec, issues: Issue[]): void {
       continue;
     }
     const ref = lookupCode(spec.code_system, code);
-    if (!ref) {
+    if (!ref && row.cells.some((c) => c.source === 'ocr' || c.source === 'corrected')) {
+      // A printed code the reference lacks may be new; an OCR reading of one is as likely a misread digit (2101561 for 2101501).
+      issues.push({ code: 'ocr.code_unverified', severity: 'warning', table: table.kind, part: table.part, row: row.name_raw, page, message: `OCR code ${code} ${row.name} is not in the reference list: check the code against the page` });
+    } else if (!ref) {
       issues.push({ code: 'code.unknown', severity: 'info', table: table.kind, part: table.part, row: row.name_raw, page, message: `code ${code} ${row.name} is not in the reference list` });
     } else if (![ref.name, ...ref.aliases].some((n) => sameCodeName(n, row.name))) {
       // A name is evidence, not a figure: editions rename codes and layouts print names elsewhere, so a mismatch is a warning.

@@ -61,6 +61,21 @@ describe('tables', () => {
     expect(table!.rows.map((r) => r.code)).toEqual([null, '2080502', '2101199', '2101101']);
   });
 
+  it('knows an OCR name column after the codes by its words when its header was misread ("7" for 科目名称), never a printed one', () => {
+    const lines = fujianT05.replace('科目编码\t科目名称', '科目编码\t7').split('\n');
+    lines.push('2101101\t行政单位医疗\t33.83\t33.83\t0.00');
+    const read = (source: 'ocr' | 'text') => {
+      const [raw] = assembleTables(textToFlow(lines.join('\n')));
+      for (const row of raw!.rows) for (const cell of row) cell.source = source;
+      return readTable(raw!, { departmentCode: null }, [])[0]!;
+    };
+    const ocr = read('ocr');
+    expect(ocr.columns.map((c) => c.path.at(-1))).toEqual(['合计', '基本支出', '项目支出']);
+    expect(ocr.rows.map((r) => [r.code, r.name])).toEqual([[null, '合计'], ['2080502', '事业单位离退休'], ['2101199', '其他行政事业单位医疗支出'], ['2101101', '行政单位医疗']]);
+    // A text layer's header is as printed: its column stays what the header says.
+    expect(read('text').columns.map((c) => c.path.at(-1))).toEqual(['7', '合计', '基本支出', '项目支出']);
+  });
+
   it('splits two-sided tables and joins split 类|款|项 codes, telling unit codes from economic codes', () => {
     const twoSided = ['收支总表', '收 入\t\t支 出\t', '项 目\t预算数\t项 目\t预算数', '一、一般公共预算拨款收入\t3,688.46\t一、一般公共服务支出\t', '收入总计\t3,688.46\t支出总计\t3,688.46'].join('\n');
     const [raw] = assembleTables(textToFlow(twoSided));

@@ -55,6 +55,26 @@ describe('validate', () => {
     expect(documentStatus(doc)).toBe('needs_review');
   });
 
+  it('sends a document to review when an OCR code is not in the reference, a printed one only noted', async () => {
+    const text = fujianT09('160.00', '150.00').replace('30102\t津贴补贴', '30188\t津贴补贴');
+    const printed = await run(text);
+    expect(printed.issues.filter((i) => /code[._]/.test(i.code)).map((i) => [i.code, i.severity])).toEqual([['code.unknown', 'info']]);
+    // (A one-table fixture misses the other nine tables; those errors are set aside here.)
+    const withoutMissing = (d: DocumentIR): DocumentIR => ({ ...d, issues: d.issues.filter((i) => i.code !== 'table.missing') });
+    expect(documentStatus(withoutMissing(printed))).toBe('ok');
+    // The same table as OCR read it: 30188 is as likely 30102 with a digit misread.
+    const doc = emptyDocument('scan.txt', new TextEncoder().encode(text));
+    const state: StageState = { raws: [], template: null };
+    for (const stage of stages) {
+      if (stage.name === 'classify') state.template = fujian;
+      if (stage.name === 'validate') for (const row of doc.tables.flatMap((t) => t.rows)) for (const cell of row.cells) cell.source = 'ocr';
+      await stage.run(doc, {}, state);
+    }
+    scoreDocument(doc);
+    expect(doc.issues.filter((i) => /code[._]/.test(i.code)).map((i) => [i.code, i.severity])).toEqual([['ocr.code_unverified', 'warning']]);
+    expect(documentStatus(withoutMissing(doc))).toBe('needs_review');
+  });
+
   it('allows 0.01 per summand as rounding and reports it as a warning', async () => {
     const doc = await run(fujianT09('160.01', '150.00'));
     const rounding = doc.issues.filter((i) => i.code === 'identity.rounding');
