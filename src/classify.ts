@@ -152,7 +152,9 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
   const lines = doc.flow.filter((b) => b.type === 'line').map((b) => b.text.replace(/\s+/g, ''));
   const head = lines.slice(0, 40);
   // "部门：322-某某局"; OCR may lose the colon, and then the code and its dash must be there ("部门预算…" is no such line).
-  const departmentLine = lines.map((l) => /^部门(?:[:：]\s*(?:\d+[-－—])?|\d+[-－—])(.+?)$/.exec(l)).find(Boolean);
+  // Every table page prints it: the spelling most of them give outvotes one OCR cut short ("…医疗保障局部" for …局部门).
+  // The unit is often printed on the same line ("部门：某某馆 单位：万元").
+  const departmentLines = lines.flatMap((l) => /^部门(?:[:：，,]\s*(?:\d+[-－—])?|\d+[-－—])(.+?)$/.exec(l)?.[1] ?? []).map((name) => name.replace(/(?:金额)?单位[:：].*$/, '').replace(/部门$/, '')).filter((name) => name !== '');
   const institution = /^(.{2,40}?(?:局|委员会|委|办公室|办公厅|厅|院|中心|会|部|队|站|所|馆|处|街道办事处|政府)(?:（[^）]{1,12}）)?)(?:概况|20\d\d年.*)?$/;
   const fullWidth = (l: string) => l.replace(/\(/g, '（').replace(/\)/g, '）');
   let coverName: RegExpExecArray | null = null;
@@ -166,8 +168,7 @@ export function readMetadata(doc: DocumentIR, template: Template | null): Docume
     const next = head[i + 1] ? fullWidth(head[i + 1]!).replace(/^第[一二三四五六七八九十]+部分/, '') : '';
     coverName = institution.exec(line) ?? (next && !/\d|表$/.test(line) ? institution.exec(line + next) : null);
   }
-  // The unit is often printed on the same line as the department ("部门：某某馆 单位：万元").
-  const department = departmentLine?.[1]?.replace(/(?:金额)?单位[:：].*$/, '').replace(/部门$/, '') || (coverName?.[1] ?? null);
+  const department = (departmentLines.length > 0 ? mostCommon(departmentLines) : null) ?? coverName?.[1] ?? null;
   const yearMatch = lines.map((l) => /(20\d\d)\s*年/.exec(l)).find(Boolean);
   const text = lines.slice(0, 200).join('\n');
   const province = PROVINCES.find((p) => text.includes(p)) ?? template?.province ?? provinceOfCity(department ?? text.slice(0, 400));

@@ -338,6 +338,12 @@ describe('department read from OCR text', () => {
     // Without a colon, only a line with the department's code is a department line.
     expect(meta(['部门预算单位构成', '十四、部门整体支出绩效目标表', '第三部分苍溪县医疗保障局2023年部门预算情况说明']).department).toBe('苍溪县医疗保障局');
   });
+
+  it('takes the spelling most 部门 lines give, so one that OCR cut short is outvoted (003 held-out seed 17)', () => {
+    expect(meta(['部门 322-苍溪县医疗保障局部', '部门，322-苍溪县医疗保障局部门', '部门：322-苍溪县医疗保障局部门']).department).toBe('苍溪县医疗保障局');
+    // A name that ends in 部 is kept when the lines agree on it.
+    expect(meta(['部门：101-中共某某县委组织部', '部门：101-中共某某县委组织部']).department).toBe('中共某某县委组织部');
+  });
 });
 
 describe('department name by consensus', () => {
