@@ -171,9 +171,9 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // ("维修护费" for 30213 维修（护）费) takes the code's name.
   if (reference && reference !== name && bare(reference) === bare(name)) return correct(reference, `, the name of code ${row.code}`);
   if (known.has(name) || /\d{3,}/.test(name)) return;
-  // An ordinal whose 、 was lost and a numeral misread ("十万住房保障支出" for 十九、住房保障支出): a known name
+  // An ordinal whose 、 was lost and a numeral misread ("十万住房保障支出" for 十九、住房保障支出, "七ys上年结转"): a known name
   // follows it, and no known name starts with numerals but 一般….
-  const lostOrdinal = ordinal ? null : /^[一二三四五六七八九十百千万]{1,3}[^\p{Script=Han}]?/u.exec(name)?.[0];
+  const lostOrdinal = ordinal ? null : /^[一二三四五六七八九十百千万]{1,3}[^\p{Script=Han}]{0,3}/u.exec(name)?.[0];
   const afterOrdinal = lostOrdinal ? name.slice(lostOrdinal.length) : '';
   if ([...afterOrdinal].length >= 4 && known.has(afterOrdinal) && (!reference || afterOrdinal === reference)) return correct(afterOrdinal, `, after an ordinal misread as "${lostOrdinal}"`);
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
@@ -282,6 +282,8 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
       if (near.length > 1) near = near.filter(fits);
       // Two digits misread (2081101 for 2101101): only a code of the name, of the same length, that fits between its neighbours.
       if (near.length === 0) near = named.filter((code) => code.length === read.length && editDistance(code, read) <= 2 && fits(code));
+      // Its head misread (41501 for 2101501): a code of the name ending in the same four digits that fits between its neighbours.
+      if (near.length === 0 && read.length >= 4) near = named.filter((code) => Math.abs(code.length - read.length) <= 2 && code.endsWith(read.slice(-4)) && fits(code));
     }
   }
   if (near.length !== 1) return;
@@ -306,8 +308,10 @@ function commonUnitCode(table: TableIR): string | null {
 /** Whether `code` sorts after the nearest coded row above and before the nearest below (tables list codes in order). */
 function sortsBetweenNeighbours(table: TableIR, row: Row, code: string): boolean {
   const at = table.rows.indexOf(row);
-  const above = table.rows.slice(0, at).reverse().find((r) => r.code !== null)?.code ?? undefined;
-  const below = table.rows.slice(at + 1).find((r) => r.code !== null)?.code ?? undefined;
+  // Neighbours whose codes are themselves misread (41501, or 21002 on a 一般行政管理事务 row) do not count.
+  const stands = (r: Row) => r.code !== null && isKnownCode(r.code) && (referenceName(r.code) === null || bare(referenceName(r.code)!) === bare(r.name));
+  const above = table.rows.slice(0, at).reverse().find(stands)?.code ?? undefined;
+  const below = table.rows.slice(at + 1).find(stands)?.code ?? undefined;
   return (above === undefined || above < code) && (below === undefined || code < below);
 }
 
@@ -537,7 +541,8 @@ const PRINTED_DECIMALS = 2;
  * Totals whose label OCR garbled (a bold, letter-spaced 合 计 read as "侣计", "0" or "2攻有了二下"), named by what
  * their figures do: the first column of a group that equals the sum of the group's other columns in its rows with
  * figures, and the first row of a coded table that equals the sum of its top-level codes in its columns (one
- * exception allowed, where a figure was misread). Only short labels no vocabulary knows are renamed; two real sums
+ * exception allowed, where a figure was misread), or of a table of units the sum of its units' rows (every column,
+ * however few units). Only short labels no vocabulary knows, or longer ones half specks, are renamed; two real sums
  * (or five non-zero totals) must show it. A column reading that keeps none of 合/小/总 takes the total word the
  * document's headers print most.
  * The reading stays in `name_raw` (rows) and an info issue (both).
@@ -546,7 +551,10 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
   const vocabulary = new Set([...headerVocabulary(templates), ...referenceNames().map(titleKey), ...SUMMARY_NAMES]);
   const garbled = (label: string) => {
     const key = titleKey(label);
-    return key !== '' && [...key].length <= 6 && !vocabulary.has(key);
+    const chars = [...key];
+    // Longer readings only when half of them are specks or no Chinese at all ("1上让二二和人入"): never a real name.
+    const specks = chars.filter((c) => !/\p{Script=Han}/u.test(c) || /[一二丨丶人入八了卜和]/u.test(c)).length;
+    return key !== '' && (chars.length <= 6 || (chars.length <= 10 && specks * 2 >= chars.length)) && !vocabulary.has(key);
   };
   const printed = printedTotalWord(tables);
   for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
@@ -566,13 +574,18 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     const misreadLabel = (r: Row) => (r.code === null ? garbled(r.name) : !isKnownCode(r.code) && r.code.length <= 2 && (r.name === '' || garbled(r.name)));
     if (!head || head.unit_code !== null || !misreadLabel(head)) continue;
     const coded = table.rows.filter((r) => r !== head && r.code !== null);
-    const top = coded.filter((r) => !coded.some((o) => o !== r && o.code!.length < r.code!.length && r.code!.startsWith(o.code!)));
-    if (top.length < 2) continue;
+    // A table of units (Sichuan's 单位编码 | 单位名称 layouts): the total is the sum of the units' own rows.
+    const units = table.rows.filter((r) => r !== head && r.code === null && r.unit_code !== null);
+    const top = coded.length > 0 ? coded.filter((r) => !coded.some((o) => o !== r && o.code!.length < r.code!.length && r.code!.startsWith(o.code!))) : units;
+    if (top.length < (coded.length > 0 ? 2 : 1)) continue;
     const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(top.map((r) => r.values[c] ?? null)), terms: top.filter((r) => nonZero(r.values[c] ?? null)).length }));
-    if (!sumsHold(columns.filter((c) => typeof c.total === 'number' || c.sum !== 0), true)) continue;
+    const compared = columns.filter((c) => typeof c.total === 'number' || c.sum !== 0);
+    // One unit's row is the total of a one-unit table; every column must then agree, and one figure at least.
+    const unitTotal = coded.length === 0 && compared.some((c) => nonZero(c.total)) && compared.every((c) => typeof c.total === 'number' && Math.abs(c.total - c.sum) < 1e-9);
+    if (!unitTotal && !sumsHold(compared, true)) continue;
     const reading = [head.code, head.name].filter(Boolean).join(' ');
     const name = nearestTotalWord(head.name, TOTAL_WORDS[0]!);
-    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row label "${reading}" read as "${name}": in its columns its figure is the sum of the table's top-level codes` });
+    issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row label "${reading}" read as "${name}": in its columns its figure is the sum of the table's ${coded.length > 0 ? 'top-level codes' : 'units'}` });
     head.name = name;
     head.name_raw ||= reading;
     head.code = null;

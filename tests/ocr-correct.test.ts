@@ -88,7 +88,8 @@ describe('codes placed by their neighbours', () => {
       row('机关事业单位基本养老保险缴费支出', '2080505'),
       // Two digits misread into another real code (2081101 is 行政运行): the name's code that fits here.
       row('行政单位医疗', '2081101'),
-      row('行政运行', '2101501'),
+      // Its head misread (003 held-out seed 18): 41501 ends as 2101501 does, and 行政运行 names dozens of codes.
+      row('行政运行', '41501'),
       row('一般行政管理事务', '21002'),
       row('医疗保障政策管理', '2101505'),
       row('医疗保障经办事务', '2101506'),
@@ -102,7 +103,7 @@ describe('codes placed by their neighbours', () => {
     const issues: Issue[] = [];
     correctOcrRowNames([table(rows)], templates, null, issues);
     expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599', '2210201']);
-    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(5);
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(6);
   });
 
   it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
@@ -152,9 +153,11 @@ describe('speck characters and totals named by their figures', () => {
     const person = row('对个人和家庭的补助支出');
     // An ordinal that lost its 、 with a numeral misread (十九、 read as 十万, 001 held-out seed 13).
     const ordinal = row('十万住房保障支出');
-    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person, ordinal])], templates, '苍溪县医疗保障局', []);
+    const junkOrdinal = row('七ys上年结转');
+    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person, ordinal, junkOrdinal])], templates, '苍溪县医疗保障局', []);
     expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name, innerSpeck.name, person.name, ordinal.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务', '本年支出合计', '对个人和家庭的补助支出', '住房保障支出']);
     expect(ordinal.name_raw).toBe('十万住房保障支出');
+    expect(junkOrdinal.name).toBe('上年结转');
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });
@@ -176,6 +179,21 @@ describe('speck characters and totals named by their figures', () => {
     expect(t03.rows[0]!.name).toBe('合计');
     expect(t03.rows[0]!.name_raw).toBe('2攻有了二下');
     expect(issues.map((i) => i.code)).toEqual(['ocr.header_corrected', 'ocr.name_corrected']);
+  });
+
+  it('names a garbled total row of a one-unit table by the unit\'s row, and a long reading that is half specks (003 held-out seeds 18, 19)', () => {
+    const unitRow = (name: string, values: (number | null)[]) => ({ ...figures(name, null, values), unit_code: '322001' });
+    const t10 = ocrTable(['合计', '因公出国（境）费用', '公务接待费'], [figures('会让', null, [2.81, null, 2.81]), figures('', null, [2.81, null, 2.81]), unitRow('苍溪县医疗保障局', [2.81, null, 2.81])]);
+    const t09 = ocrTable(['合计', '人员经费', '公用经费'], [
+      figures('1上让二二和人入', null, [1493.59, 1439.4, 54.18]),
+      figures('工资福利支出', '301', [466.19, 466.19, null]),
+      figures('商品和服务支出', '302', [54.18, null, 54.18]),
+      figures('对个人和家庭的补助', '303', [973.22, 973.21, null]),
+    ]);
+    // A unit row that does not agree in every column leaves the label as read.
+    const off = ocrTable(['合计', '公务接待费'], [figures('会让', null, [2.81, 2.81]), unitRow('苍溪县医疗保障局', [2.81, 2.8])]);
+    nameTotalsByArithmetic([t10, t09, off], templates, null, []);
+    expect([t10.rows[0]!.name, t09.rows[0]!.name, off.rows[0]!.name]).toEqual(['合计', '合计', '会让']);
   });
 
   it('names a bold 合计 read as a one-digit "code" with no name', () => {
