@@ -573,6 +573,7 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     // A bold 合计 across the code and name columns may come out as a "code" ("3") with no name.
     const misreadLabel = (r: Row) => (r.code === null ? garbled(r.name) : !isKnownCode(r.code) && r.code.length <= 2 && (r.name === '' || garbled(r.name)));
     if (!head || head.unit_code !== null || !misreadLabel(head)) continue;
+    if (nameTotalRowBySpec(table, head, template, issues)) continue;
     const coded = table.rows.filter((r) => r !== head && r.code !== null);
     // A table of units (Sichuan's 单位编码 | 单位名称 layouts): the total is the sum of the units' own rows.
     const units = table.rows.filter((r) => r !== head && r.code === null && r.unit_code !== null);
@@ -590,6 +591,30 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     head.name_raw ||= reading;
     head.code = null;
   }
+}
+
+/**
+ * A table of named rows (Fujian's 三公 table: 合计, 因公出国（境）费用, 公务接待费, 公务用车购置及运行费 …) whose garbled
+ * first row equals, in every column, the template's `row_sums` for its total row over the rows its labels find,
+ * one figure at least: that row is the total. True when it was renamed.
+ */
+function nameTotalRowBySpec(table: TableIR, head: Row, template: Template | null, issues: Issue[]): boolean {
+  const spec = template?.tables.find((s) => s.kind === table.templateTable);
+  const sum = spec?.checks.row_sums.find((r) => r.total === 'total');
+  const totalLabel = spec?.rows.find((r) => r.key === 'total')?.labels[0];
+  if (!spec || !sum || !totalLabel) return false;
+  const rowOf = (key: string) => {
+    const labels = spec.rows.find((r) => r.key === key)?.labels.map(titleKey) ?? [];
+    return table.rows.find((r) => r !== head && labels.includes(titleKey(r.name)));
+  };
+  const parts = sum.parts.map(rowOf);
+  if (parts.some((p) => p === undefined)) return false;
+  const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(parts.map((p) => p!.values[c] ?? null)) }));
+  if (!columns.some((c) => nonZero(c.total)) || !columns.every((c) => typeof c.total === 'number' && Math.abs(c.total - c.sum) < 1e-9)) return false;
+  issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row label "${head.name}" read as "${totalLabel}": its figures are the sum of ${sum.parts.join(' + ')}, as the template's ${spec.kind} total` });
+  head.name_raw ||= head.name;
+  head.name = totalLabel;
+  return true;
 }
 
 /** Column indices grouped by their header path above the leaf, in order. */

@@ -196,6 +196,27 @@ describe('speck characters and totals named by their figures', () => {
     expect([t10.rows[0]!.name, t09.rows[0]!.name, off.rows[0]!.name]).toEqual(['合计', '合计', '会让']);
   });
 
+  it('names the garbled total row of Fujian\'s 三公 table by the template\'s row sum (000 held-out seed 19: 合计 read as "洛省")', () => {
+    const fujian = templates.find((t) => t.id === 'fujian-department-budget')!;
+    const t10 = (head: number) => ({
+      ...ocrTable(['预算数'], [
+        figures('洛省', null, [head]),
+        figures('因公出国（境）费用', null, [0]),
+        figures('公务接待费', null, [24.5]),
+        figures('公务用车购置及运行费', null, [0]),
+        figures('公务用车购置费', null, [0]),
+        figures('公务用车运行费', null, [0]),
+      ]),
+      kind: 'T10',
+      templateTable: 'T10',
+    });
+    const right = t10(24.5);
+    const wrong = t10(25.5);
+    nameTotalsByArithmetic([right, wrong], templates, fujian, []);
+    expect([right.rows[0]!.name, right.rows[0]!.name_raw]).toEqual(['合计', '洛省']);
+    expect(wrong.rows[0]!.name).toBe('洛省');
+  });
+
   it('names a bold 合计 read as a one-digit "code" with no name', () => {
     const t05 = ocrTable(['小计', '基本支出', '项目支出'], [
       { ...figures('', '3', [129025.32, 5585.32, 123440]) },

@@ -154,7 +154,8 @@ describe('OCR building blocks', () => {
     expect(tidyCellText('| 行政运行 ]')).toBe('行政运行');
     expect(tidyCellText('上九、住房保障支出')).toBe('九、住房保障支出');
     // 十 read as 士 and 、 as a comma (000 held-out seed 18); 其中： is no ordinal.
-    expect(tidyCellText('士九，住房保障支出')).toBe('九、住房保障支出');
+    expect(tidyCellText('士九 ， 住房保障支出')).toBe('九、住房保障支出');
+    expect(tidyCellText('三 ，国防支出')).toBe('三、国防支出');
     expect(tidyCellText('其中：基本支出')).toBe('其中：基本支出');
     expect(tidyCellText('4)公务用车购置费')).toBe('（4）公务用车购置费');
     expect(tidyCellText('十九、住房保障支出')).toBe('十九、住房保障支出');

@@ -281,13 +281,13 @@ export function tidyCellText(reading: string): string {
   out = out.replace(new RegExp(`(?<=[${cjk}（）()：:、])\\s+(?=[${cjk}（）()：:、])`, 'gu'), '');
   out = out.replace(/^[|｜\][”“"'‘’`!,，。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
   // An ordinal's 、 read as a comma or colon after a speck or look-alike ("士九，住房保障支出" for 十九、).
-  out = out.replace(/^[^一二三四五六七八九十百（(\d]([一二三四五六七八九十]{1,2})[:：;；,，](?=\p{Script=Han})/u, '$1、');
+  out = out.replace(/^[^一二三四五六七八九十百（(\d\s]\s*([一二三四五六七八九十]{1,2})\s*[:：;；,，]\s*(?=\p{Script=Han})/u, '$1、');
   // A speck read as a character before a row's ordinal ("上九、住房保障支出").
   out = out.replace(/^[^一二三四五六七八九十百（(\d](?=[一二三四五六七八九十]+、)/u, '');
   // A bracketed ordinal that lost its opening bracket ("4)公务用车购置费" for （1）…: the digit is not to be trusted either way).
   out = out.replace(/^(\d)[)）](?=\p{Script=Han})/u, '（$1）');
   // An ordinal's 、 read as a colon or comma ("一:一般公共预算拨款收入").
-  out = out.replace(/^([一二三四五六七八九十]{1,3})[:：;；,，](?=\p{Script=Han})/u, '$1、');
+  out = out.replace(/^([一二三四五六七八九十]{1,3})\s*[:：;；,，]\s*(?=\p{Script=Han})/u, '$1、');
   // An opening parenthesis read as an angle bracket ("《2)公务用车运行费", "〈境)").
   out = out.replace(/[《〈〈⟨<]([^《〈〈⟨<>〉〉⟩》()（）]{1,6})[)）〉〉⟩》>]/gu, '（$1）');
   return out;
