@@ -19,6 +19,11 @@ function ocrTable(raw: RawTable): boolean {
   return raw.rows.some((row) => row.some((c) => c.source === 'ocr'));
 }
 
+/** A table some of whose figures OCR read. */
+function readByOcr(table: TableIR): boolean {
+  return table.rows.some((r) => r.cells.some((c) => c.source === 'ocr'));
+}
+
 /**
  * Titles and header words misread by OCR ("部门收支总和表", "一般公共大算投款") are replaced by the known title
  * or column name they are closest to, when one is clearly closest; the reading is kept in `title_raw` and in
@@ -133,6 +138,11 @@ function correctHeaderCell(cell: GridCell, words: string[], printed: string[]): 
   return match ? { ...cell, text: normaliseText(match) } : cell;
 }
 
+/** Simple characters a speck of a photocopy is read as anywhere in a cell. */
+const SPECKS = '丨丶人入八了卜';
+/** …and at a cell's end, where 一, 二 and 和 begin no name's next word. */
+const END_SPECKS = `一二${SPECKS}和`;
+
 /** Names of summary and source rows that no classification code carries. */
 const SUMMARY_NAMES = ['合计', '总计', '小计', '本年收入合计', '本年支出合计', '收入总计', '支出总计', '收入合计', '支出合计', '上年结转', '上年结转结余', '年终结转结余', '结转下年', '本年收入', '本年支出', '用事业基金弥补收支差额'];
 /** An ordinal before a row name ("（一）", "十九、", "1."), kept as printed around a corrected name. */
@@ -205,7 +215,7 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
 }
 
 /** A speck glyph inside a name, beside its own slip: 本年支出人台计 is 本年支出合计 once 人 goes and 台 is read as 合. */
-const INNER_SPECK = /^[丨丶人入八了卜]$/u;
+const INNER_SPECK = new RegExp(`^[${SPECKS}]$`, 'u');
 
 /** The one known name a reading comes to by dropping a single inner speck glyph and at most one look-alike swap. */
 function withoutInnerSpeck(reading: string, vocabulary: string[]): string | null {
@@ -226,7 +236,7 @@ function withoutTrailingMarks(name: string): string {
 }
 
 /** One simple character a speck at a cell's end is read as (二, 人, 和 …); 一 only at the end, many names begin with it (一般…). */
-const SPECK_GLYPH = /^[丨丶人入八了卜]|[一二丨丶人入八了卜和]$/u;
+const SPECK_GLYPH = new RegExp(`^[${SPECKS}]|[${END_SPECKS}]$`, 'u');
 
 /**
  * The known name one slip from a reading (a look-alike swap counting half; a second half-slip allowed in names of
@@ -271,9 +281,8 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
     if (table.rows.filter((r) => r.code !== null).length < 3) return;
     near = named.filter(fits);
   } else {
-    const own = referenceName(read);
     // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
-    if (isKnownCode(read) && (own === null || bare(own) === bare(row.name))) {
+    if (codeStands(read, row.name)) {
       if (!aloneAtItsLevel(table, row)) return;
       near = named.filter((code) => code.startsWith(read) && code.length === usualCodeLength(table) && fits(code));
     } else {
@@ -295,6 +304,12 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
   issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `${reading} of ${row.name} read as ${row.code}, the code of that name that fits between its neighbours` });
 }
 
+/** A code that exists, and names the row's name where the reference names it at all. */
+function codeStands(code: string, name: string): boolean {
+  const own = referenceName(code);
+  return isKnownCode(code) && (own === null || bare(own) === bare(name));
+}
+
 /** The unit code three quarters of a table's coded rows carry (three at least), else null. */
 function commonUnitCode(table: TableIR): string | null {
   const coded = table.rows.filter((r) => r.code !== null);
@@ -309,7 +324,7 @@ function commonUnitCode(table: TableIR): string | null {
 function sortsBetweenNeighbours(table: TableIR, row: Row, code: string): boolean {
   const at = table.rows.indexOf(row);
   // Neighbours whose codes are themselves misread (41501, or 21002 on a 一般行政管理事务 row) do not count.
-  const stands = (r: Row) => r.code !== null && isKnownCode(r.code) && (referenceName(r.code) === null || bare(referenceName(r.code)!) === bare(r.name));
+  const stands = (r: Row) => r.code !== null && codeStands(r.code, r.name);
   const above = table.rows.slice(0, at).reverse().find(stands)?.code ?? undefined;
   const below = table.rows.slice(at + 1).find(stands)?.code ?? undefined;
   return (above === undefined || above < code) && (below === undefined || code < below);
@@ -398,7 +413,7 @@ interface OrderEntry {
  */
 export function inferColumnsFromOrder(tables: TableIR[], template: Template | null, issues: Issue[]): void {
   if (!template) return;
-  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+  for (const table of tables.filter(readByOcr)) {
     const order = template.tables.find((s) => s.kind === table.templateTable && s.column_order.length > 0)?.column_order;
     if (!order) continue;
     const entries: OrderEntry[] = order.map((entry) => {
@@ -414,7 +429,8 @@ export function inferColumnsFromOrder(tables: TableIR[], template: Template | nu
       const above = shared >= path.length ? path : path.slice(0, Math.min(shared, path.length - 1));
       return above.map((label) => columnKeyOf(template, label)).filter((key): key is string => key !== null && groupKeys.has(key));
     };
-    const fits = (c: number, entry: OrderEntry) => (entry.group === null ? groupsOf(c).length === 0 : groupsOf(c).includes(entry.group));
+    const groups = columns.map((_, c) => groupsOf(c));
+    const fits = (c: number, entry: OrderEntry) => (entry.group === null ? groups[c]!.length === 0 : groups[c]!.includes(entry.group));
     const placed = columns.map((column, c) => {
       const key = columnKeyOf(template, column.path.at(-1) ?? '');
       const matches = entries.flatMap((entry, i) => (entry.key === key && fits(c, entry) ? [i] : []));
@@ -517,7 +533,7 @@ export function agreeOnDepartment(doc: DocumentIR): void {
  * issue per row). A row with another unit code is never changed: 322001 and 322002 are two units, one slip apart.
  */
 export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
-  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+  for (const table of tables.filter(readByOcr)) {
     const coded = table.rows.filter((r) => r.code !== null);
     const common = commonUnitCode(table);
     if (common === null) continue;
@@ -553,11 +569,11 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     const key = titleKey(label);
     const chars = [...key];
     // Longer readings only when half of them are specks or no Chinese at all ("1上让二二和人入"): never a real name.
-    const specks = chars.filter((c) => !/\p{Script=Han}/u.test(c) || /[一二丨丶人入八了卜和]/u.test(c)).length;
+    const specks = chars.filter((c) => !/\p{Script=Han}/u.test(c) || END_SPECKS.includes(c)).length;
     return key !== '' && (chars.length <= 6 || (chars.length <= 10 && specks * 2 >= chars.length)) && !vocabulary.has(key);
   };
   const printed = printedTotalWord(tables);
-  for (const table of tables.filter((t) => t.rows.some((r) => r.cells.some((c) => c.source === 'ocr')))) {
+  for (const table of tables.filter(readByOcr)) {
     for (const group of columnGroups(table)) {
       const [first, ...parts] = group;
       const leaf = table.columns[first!]!.path.at(-1) ?? '';
@@ -582,7 +598,7 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(top.map((r) => r.values[c] ?? null)), terms: top.filter((r) => nonZero(r.values[c] ?? null)).length }));
     const compared = columns.filter((c) => typeof c.total === 'number' || c.sum !== 0);
     // One unit's row is the total of a one-unit table; every column must then agree, and one figure at least.
-    const unitTotal = coded.length === 0 && compared.some((c) => nonZero(c.total)) && compared.every((c) => typeof c.total === 'number' && Math.abs(c.total - c.sum) < 1e-9);
+    const unitTotal = coded.length === 0 && equalInEveryColumn(compared);
     if (!unitTotal && !sumsHold(compared, true)) continue;
     const reading = [head.code, head.name].filter(Boolean).join(' ');
     const name = nearestTotalWord(head.name, TOTAL_WORDS[0]!);
@@ -610,7 +626,7 @@ function nameTotalRowBySpec(table: TableIR, head: Row, template: Template | null
   const parts = sum.parts.map(rowOf);
   if (parts.some((p) => p === undefined)) return false;
   const columns = table.columns.map((_, c) => ({ total: head.values[c] ?? null, sum: amountSum(parts.map((p) => p!.values[c] ?? null)) }));
-  if (!columns.some((c) => nonZero(c.total)) || !columns.every((c) => typeof c.total === 'number' && Math.abs(c.total - c.sum) < 1e-9)) return false;
+  if (!equalInEveryColumn(columns)) return false;
   issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: head.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row label "${head.name}" read as "${totalLabel}": its figures are the sum of ${sum.parts.join(' + ')}, as the template's ${spec.kind} total` });
   head.name_raw ||= head.name;
   head.name = totalLabel;
@@ -625,6 +641,11 @@ function columnGroups(table: TableIR): number[][] {
     groups.set(above, [...(groups.get(above) ?? []), i]);
   });
   return [...groups.values()];
+}
+
+/** Every total printed and equal to its sum, one of them a figure at least (no rounding: the terms are one row's). */
+function equalInEveryColumn(columns: { total: Row['values'][number]; sum: number }[]): boolean {
+  return columns.some((c) => nonZero(c.total)) && columns.every((c) => typeof c.total === 'number' && Math.abs(c.total - c.sum) < 1e-9);
 }
 
 function nonZero(value: Row['values'][number]): boolean {
