@@ -160,10 +160,11 @@ export function correctOcrRowNames(tables: TableIR[], templates: Template[], dep
   const vocabulary = [...new Set([...referenceNames(), ...SUMMARY_NAMES, ...headerWords(templates), ...departmentNames].map((n) => n.replace(/\s+/g, '')))].filter((n) => [...n].length >= 2);
   const known = new Set(vocabulary);
   for (const table of tables) {
+    const lostCodesFillable = codedNearlyThroughout(table);
     for (const row of table.rows) {
       if (!row.cells.some((c) => c.source === 'ocr' || c.source === 'corrected')) continue;
       correctOcrName(table, row, vocabulary, known, issues);
-      correctOcrCode(table, row, issues);
+      correctOcrCode(table, row, lostCodesFillable, issues);
     }
   }
 }
@@ -268,7 +269,20 @@ function nearestName(reading: string, vocabulary: string[], limit?: number): str
  * code alone among 项 codes ("21016" among seven-digit codes, its 项 digits lost) takes the 项 code of its name
  * under it. An info issue keeps the reading.
  */
-function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
+/**
+ * Whether a row without a code is a code OCR lost rather than one printed blank: from the first coded row on, at
+ * most one row in four lacks a code. Layouts that print codes on their leaf rows only (项目支出 rows under uncoded
+ * headings, 经济分类 tables coded on a few rows) leave the rest blank by design.
+ */
+function codedNearlyThroughout(table: TableIR): boolean {
+  const first = table.rows.findIndex((r) => r.code !== null);
+  if (first < 0) return false;
+  const body = table.rows.slice(first);
+  const uncoded = body.filter((r) => r.code === null).length;
+  return uncoded * 4 <= body.length;
+}
+
+function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, issues: Issue[]): void {
   const read = row.code;
   const name = row.name.replace(/\s+/g, '');
   const named = codesNamed(name).length ? codesNamed(name) : codesNamed(name.replace(/\(/g, '（').replace(/\)/g, '）'));
@@ -278,7 +292,7 @@ function correctOcrCode(table: TableIR, row: Row, issues: Issue[]): void {
   const shiftedUnit = read !== null && row.unit_code === null && read === commonUnitCode(table) ? read : null;
   if (read === null || shiftedUnit) {
     // Only in a table of codes, and only where the neighbours pin the code down.
-    if (table.rows.filter((r) => r.code !== null).length < 3) return;
+    if (!lostCodesFillable || table.rows.filter((r) => r.code !== null).length < 3) return;
     near = named.filter(fits);
   } else {
     // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.

@@ -34,6 +34,8 @@ export function alternativeReadings(raw: string, others: string[] = []): number[
       for (const swap of CONFUSED[ch] ?? []) candidates.add(digits.slice(0, i) + swap + digits.slice(i + 1));
     }
   }
+  // A reading with a speck in it ("7:74"): the digits alone.
+  if (parseAmountCell(raw).kind !== 'amount') candidates.add(digits);
   // A speck read as a minus sign, or a minus lost.
   candidates.add(digits.startsWith('-') ? digits.slice(1) : `-${digits}`);
   const plain = digits.replace(/,/g, '');
@@ -52,6 +54,59 @@ export function alternativeReadings(raw: string, others: string[] = []): number[
   return [...values];
 }
 
+/**
+ * OCR cells of amount columns that read as text with digits in them ("7:74", ":2.20"): a figure misread, not a
+ * word. The column must hold figures in other rows.
+ */
+function unreadPlaces(doc: DocumentIR): Place[] {
+  return doc.tables.flatMap((table) =>
+    table.rows.flatMap((row) =>
+      row.cells.flatMap((cell, column) => {
+        const value = row.values[column];
+        if (cell.source !== 'ocr' || typeof value !== 'string' || !/\d/.test(value)) return [];
+        const figures = table.rows.filter((r) => typeof r.values[column] === 'number').length;
+        const words = table.rows.filter((r) => typeof r.values[column] === 'string').length;
+        return figures > words ? [{ row, column, cell }] : [];
+      }),
+    ),
+  );
+}
+
+/**
+ * A figure OCR read as text ("7:74") takes the one reading a slip away (the lost decimal point, the speck dropped)
+ * that every identity of the cell holds with, one of them proving it; it is then source `corrected` like any arithmetic repair.
+ */
+function readUnreadFigures(doc: DocumentIR, template: Template): void {
+  for (const place of unreadPlaces(doc)) {
+    const before = runChecks(doc, template);
+    const original = place.row.values[place.column]!;
+    const working: number[] = [];
+    for (const value of alternativeReadings(place.cell.raw, (place.cell.alternatives ?? []).map((a) => a.raw))) {
+      place.row.values[place.column] = value;
+      const after = runChecks(doc, template);
+      const own = after.outcomes.get(place.cell);
+      if (own !== undefined && own.failed === 0 && own.passed >= 1 && after.failed <= before.failed && !newlyFailing(before, after)) working.push(value);
+    }
+    place.row.values[place.column] = original;
+    if (working.length === 1) correct(doc, place, working[0]!);
+  }
+}
+
+function correct(doc: DocumentIR, place: Place, value: number): void {
+  const read = place.cell.raw;
+  place.row.values[place.column] = value;
+  place.cell.source = 'corrected';
+  place.cell.read_as = read;
+  place.cell.confidence = Math.min(place.cell.confidence, CORRECTED_CONFIDENCE);
+  doc.issues.push({
+    code: 'ocr.corrected',
+    severity: 'warning',
+    page: place.cell.page,
+    bbox: place.cell.bbox,
+    message: `OCR read "${read}" for ${place.row.name_raw || place.row.code || 'a row'}; the identities it takes part in hold only with ${value}, so that is used (reading kept in read_as)`,
+  });
+}
+
 function ocrPlaces(doc: DocumentIR): Place[] {
   return doc.tables.flatMap((table) => table.rows.flatMap((row) => row.cells.flatMap((cell, column) => (cell.source === 'ocr' && typeof row.values[column] === 'number' ? [{ row, column, cell }] : []))));
 }
@@ -64,6 +119,7 @@ function ocrPlaces(doc: DocumentIR): Place[] {
  * `corrected` and a lowered confidence, and an issue names it. Printed (text-layer) figures are never changed.
  */
 export function proveOcrFigures(doc: DocumentIR, template: Template): void {
+  readUnreadFigures(doc, template);
   for (let round = 0; round < 4; round++) {
     const before = runChecks(doc, template);
     if (before.failed === 0) return;
@@ -99,20 +155,7 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
     // Two figures that could each explain the same failure: neither is proven wrong.
     const accepted = fixes.filter((fix) => !fixes.some((other) => other !== fix && sharesFailure(before, fix.place.cell, other.place.cell)));
     if (accepted.length === 0) return;
-    for (const { place, value } of accepted) {
-      const read = place.cell.raw;
-      place.row.values[place.column] = value;
-      place.cell.source = 'corrected';
-      place.cell.read_as = read;
-      place.cell.confidence = Math.min(place.cell.confidence, CORRECTED_CONFIDENCE);
-      doc.issues.push({
-        code: 'ocr.corrected',
-        severity: 'warning',
-        page: place.cell.page,
-        bbox: place.cell.bbox,
-        message: `OCR read "${read}" for ${place.row.name_raw || place.row.code || 'a row'}; the identities it takes part in hold only with ${value}, so that is used (reading kept in read_as)`,
-      });
-    }
+    for (const { place, value } of accepted) correct(doc, place, value);
   }
 }
 
@@ -131,6 +174,10 @@ function sharesFailure(before: Checker, a: Cell, b: Cell): boolean {
  * at least 0.95; disputed → 0.5 with an issue; proven by nothing → just below the review line.
  */
 export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
+  for (const place of unreadPlaces(doc)) {
+    place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
+    doc.issues.push({ code: 'ocr.figure_unread', severity: 'warning', page: place.cell.page, bbox: place.cell.bbox, message: `OCR read "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) in a column of figures and no single re-reading is proven by the identities: kept as text` });
+  }
   for (const place of ocrPlaces(doc)) {
     const tally = checker.outcomes.get(place.cell);
     const value = place.row.values[place.column];

@@ -469,6 +469,12 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
   if (labelColumns.some((i) => !SECONDARY_LABEL.test(paths[i]!.join('/')))) {
     for (const i of labelColumns) if (SECONDARY_LABEL.test(paths[i]!.join('/'))) roles[i] = 'alt';
   }
+  // A code column beside 款 or 项 under the same 科目编码 is a part of the split code whatever its own label reads
+  // ("于" for 类 in a scan): taken whole, its 301 would be joined to 款's 01 as "01".
+  for (let i = 0; i < roles.length; i++) {
+    const above = paths[i]!.slice(0, -1).join('/');
+    if (roles[i] === 'code' && above !== '' && roles.some((r, j) => r === 'split' && paths[j]!.slice(0, -1).join('/') === above)) roles[i] = 'split';
+  }
   // One 科目编码 header over several columns is a split code (类 | 款 | 项) even when the sub-labels are not printed.
   for (let i = 0; i + 1 < roles.length; i++) {
     if (roles[i] === 'code' && roles[i + 1] === 'code' && paths[i]!.join('/') === paths[i + 1]!.join('/')) {

@@ -114,6 +114,24 @@ describe('codes placed by their neighbours', () => {
     expect(hierarchy.map((r) => r.code)).toEqual(['210', '21016', '2101601', '221']);
     expect(unplaced[3]!.code).toBeNull();
   });
+
+  it('leaves uncoded the headings of a layout that codes its leaf rows only (Sichuan 项目支出: a project under each 项 name)', () => {
+    const project = (name: string, code: string) => ({ ...row(name, code), unit_code: '322001' });
+    const rows = [
+      row('财政对城乡居民基本医疗保险基金的补助'),
+      project('县医保局城乡居民基本医疗保险本级配套（2023）', '2101202'),
+      row('一般行政管理事务'),
+      project('县医保局2021年资金争取工作经费', '2101502'),
+      row('医疗保障政策管理'),
+      project('县医疗保障局医保基金报账及监督管理工作经费', '2101505'),
+      row('医疗保障经办事务'),
+      project('县医疗保障局城乡医疗救助审核发放管理经费', '2101506'),
+      project('县医疗保障局医保档案管理及政策宣传工作经费', '2101506'),
+    ];
+    correctOcrRowNames([table(rows)], templates, null, []);
+    // As printed (003 page 16): the 项 names carry no code; before, OCR "restored" 2101505 and 2101506 on them.
+    expect(rows.map((r) => r.code)).toEqual([null, '2101202', null, '2101502', null, '2101505', null, '2101506', '2101506']);
+  });
 });
 
 describe('unit codes of a one-unit table', () => {

@@ -15,7 +15,7 @@ import type { DocumentIR, PageIR } from '../src/model.js';
 import { garbledShare, safeSubstitutions } from '../src/normalise.js';
 import type { OutputDocument } from '../src/output.js';
 import { projectRoot } from '../src/paths.js';
-import { processDocument } from '../src/pipeline.js';
+import { documentStatus, processDocument } from '../src/pipeline.js';
 import { processFile } from '../src/process-file.js';
 import { alternativeReadings } from '../src/prove.js';
 import { loadTemplates } from '../src/templates.js';
@@ -340,7 +340,7 @@ describe('numbers proven by the arithmetic', () => {
   const fixture = path.join(root, 'tests', 'fixtures', 'templates', 'national-final-account.txt');
   const template = loadTemplates().find((t) => t.id === 'national-final-account')!;
 
-  async function withOcrMisreading(raw: string, value: number, confidence: number, code = '2012601', column = 0, kind = 'T03'): Promise<{ doc: DocumentIR; cell: DocumentIR['tables'][number]['rows'][number]['cells'][number] }> {
+  async function withOcrMisreading(raw: string, value: number | string, confidence: number, code = '2012601', column = 0, kind = 'T03'): Promise<{ doc: DocumentIR; cell: DocumentIR['tables'][number]['rows'][number]['cells'][number] }> {
     const doc = await processDocument(fixture, new Uint8Array(readFileSync(fixture)));
     expect(doc.checks.failed).toBe(0);
     // 支出决算表 row 2012601 行政运行, 本年支出合计 printed 410.00: say OCR had read it.
@@ -382,6 +382,27 @@ describe('numbers proven by the arithmetic', () => {
     expect(cell).toMatchObject({ source: 'corrected', read_as: '10.00' });
     expect(cell.confidence).toBeLessThan(0.9);
     expect(doc.checks.failed).toBe(0);
+  });
+
+  it('reads a figure OCR took for text ("41:0.00", a speck for nothing) when the one reading that works is proven', async () => {
+    // A text value joins no identity; dropping the speck gives 410.00, which its row's sum allows and 档案事务's sum proves.
+    const { doc, cell } = await withOcrMisreading('41:0.00', '41:0.00', 0.93);
+    const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
+    expect(row.values[0]).toBe(410);
+    expect(cell).toMatchObject({ source: 'corrected', read_as: '41:0.00' });
+    expect(cell.confidence).toBeLessThan(0.9);
+    expect(doc.issues.some((i) => i.code === 'ocr.corrected' && i.message.includes('41:0.00'))).toBe(true);
+    expect(doc.checks.failed).toBe(0);
+  });
+
+  it('keeps as text, flagged, a figure OCR took for text that no reading a slip away explains', async () => {
+    const { doc, cell } = await withOcrMisreading('9:99', '9:99', 0.93);
+    const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
+    expect(row.values[0]).toBe('9:99');
+    expect(cell.source).toBe('ocr');
+    expect(cell.confidence).toBe(0.5);
+    expect(doc.issues.some((i) => i.code === 'ocr.figure_unread' && i.message.includes('9:99'))).toBe(true);
+    expect(documentStatus(doc)).toBe('needs_review');
   });
 
   it('raises an OCR figure every identity agrees with above the review line', async () => {

@@ -104,6 +104,15 @@ describe('tables', () => {
       ['301', null, '工资福利支出', '工资福利支出'],
       ['3010301', null, '年终一次性奖金', '年终一次性奖金'],
     ]);
+
+    // A scan that read 类 as "于" (003 seed 20): the column beside 款 under 科目编码 is still the code's first part.
+    const [misread] = assembleTables(textToFlow(sichuan.replace('类\t款', '于\t款') + '\n301\t01\t30101\t基本工资\t143.40\t143.40\t'));
+    const [t09Misread] = readTable(misread!, { departmentCode: '322' }, []);
+    expect(t09Misread!.rows.slice(2).map((r) => [r.code, r.unit_code])).toEqual([
+      ['301', null],
+      ['3010301', null],
+      ['30101', null],
+    ]);
   });
 
   it('stitches a table continued on the next page with its header repeated', () => {
