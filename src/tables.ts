@@ -20,11 +20,14 @@ const UNIT_LINE = /(?:金额)?单位[:：]\s*(万元|千元|亿元|元)/;
 const TOTAL_LABEL = /^(?:合计|总计|小计)$/;
 const TOTAL_NAME = /(?:合计|总计|小计)$/;
 
-/** A title line: ends with 表 (optionally followed by a bracketed qualifier), not a TOC entry. */
+/**
+ * A title line: ends with 表 (optionally followed by a bracketed qualifier, its brackets as a scan may read them:
+ * "表《部门经济分类科目" for 表（部门经济分类科目）), not a TOC entry.
+ */
 export function isTitleLine(text: string): boolean {
   const t = text.replace(/\s+/g, '');
   if (/[.…·]{3,}/.test(t) || t.length > 60) return false;
-  return /表(?:[（(][^）)]*[)）])?$/.test(t) || /^(?:[（(]?[一二三四五六七八九十]+[)）、])?.*表[（(]?(?:公开表)?\d/.test(t);
+  return /表(?:[（(][^）)]*[)）])?$/.test(t) || /表[（(《〈【[][^）)》〉】\]。，,；;：:\d]{2,16}[)）》〉】\]]?$/.test(t) || /^(?:[（(]?[一二三四五六七八九十]+[)）、])?.*表[（(]?(?:公开表)?\d/.test(t);
 }
 
 /** "2023 年度收支预算总表" → "收支预算总表": year prefix, ordinal and whitespace removed. */

@@ -33,6 +33,9 @@ describe('tables', () => {
     expect(isTitleLine('财政拨款支出预算表（部门经济分类科目）')).toBe(true);
     expect(isTitleLine('一、收支预算总表........................8')).toBe(false);
     expect(isTitleLine('单位：万元')).toBe(false);
+    // A scan's brackets (003 seed 20): 《 for （, the closing one lost.
+    expect(isTitleLine('财政拨款支出预算表《部门经济分类科目')).toBe(true);
+    expect(isTitleLine('详见附表（一')).toBe(false);
     expect(cleanTitle('2023 年度一般公共预算“三公”经费支出预算表')).toBe('一般公共预算“三公”经费支出预算表');
     expect(cleanTitle('十、一般公共预算“三公”经费支出预算表')).toBe('一般公共预算“三公”经费支出预算表');
   });
