@@ -303,8 +303,9 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
       // One slip, up to two digits dropped, or up to two specks read as digits (210211506 for 2101506).
       near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code)) || (read.length - code.length <= 2 && isSubsequence(code, read))));
       if (near.length > 1) near = near.filter(fits);
-      // Two digits misread (2081101 for 2101101): only a code of the name, of the same length, that fits between its neighbours.
-      if (near.length === 0) near = named.filter((code) => code.length === read.length && editDistance(code, read) <= 2 && fits(code));
+      // Two slips (2081101 for 2101101, 221901 for 2210201): only a code of the name, of the same length or one digit
+      // apart, that fits between its neighbours.
+      if (near.length === 0) near = named.filter((code) => Math.abs(code.length - read.length) <= 1 && editDistance(code, read) <= 2 && fits(code));
       // Its head misread (41501 for 2101501): a code of the name ending in the same four digits that fits between its neighbours.
       if (near.length === 0 && read.length >= 4) near = named.filter((code) => Math.abs(code.length - read.length) <= 2 && code.endsWith(read.slice(-4)) && fits(code));
     }
@@ -427,6 +428,7 @@ interface OrderEntry {
  */
 export function inferColumnsFromOrder(tables: TableIR[], template: Template | null, issues: Issue[]): void {
   if (!template) return;
+  const printedLeaves = headerLeaves(tables);
   for (const table of tables.filter(readByOcr)) {
     const order = template.tables.find((s) => s.kind === table.templateTable && s.column_order.length > 0)?.column_order;
     if (!order) continue;
@@ -466,7 +468,7 @@ export function inferColumnsFromOrder(tables: TableIR[], template: Template | nu
           : unknown.length === 1 && free.filter((e) => fits(c, e)).length === 1
             ? [{ u: c, entry: free.find((e) => fits(c, e))! }]
             : [];
-      for (const { u, entry } of named) nameColumnByPlace(table, u, entry, template, issues);
+      for (const { u, entry } of named) nameColumnByPlace(table, u, entry, template, printedLeaves, issues);
       c = end;
     }
     assignColumnKeys(table, template);
@@ -479,9 +481,18 @@ function commonPrefix(a: string[], b: string[]): number {
   return n;
 }
 
-function nameColumnByPlace(table: TableIR, c: number, entry: OrderEntry, template: Template, issues: Issue[]): void {
+/**
+ * The spelling of a key's column the document prints most in its other headers (小计 in one, 总计 in another, for
+ * the total column); the template's first label when it prints none.
+ */
+function printedLabel(labels: string[], printedLeaves: string[]): string {
+  const count = (label: string) => printedLeaves.filter((leaf) => leaf === titleKey(label)).length;
+  return labels.reduce((best, label) => (count(label) > count(best) ? label : best), labels[0]!);
+}
+
+function nameColumnByPlace(table: TableIR, c: number, entry: OrderEntry, template: Template, printedLeaves: string[], issues: Issue[]): void {
   const column = table.columns[c]!;
-  const label = template.columns.find((spec) => spec.key === entry.key)!.labels[0]!;
+  const label = printedLabel(template.columns.find((spec) => spec.key === entry.key)!.labels, printedLeaves);
   const neighbours = [table.columns[c - 1], table.columns[c + 1]].map((n) => n?.path.join('/') ?? '(edge)');
   const read = column.path.join('/');
   // A lost leaf leaves only its groups in the path; a misread leaf is replaced.
@@ -552,8 +563,10 @@ export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
     const common = commonUnitCode(table);
     if (common === null) continue;
     const strays = coded.filter((r) => r.unit_code !== common);
-    // A fragment ("2" of 322001) is the same code with digits lost; a code of full length is another unit's.
-    const lost = (code: string | null) => code === null || (code.length < common.length && isSubsequence(code, common));
+    // A fragment ("2" of 322001) is the same code with digits lost, "1322001" the same with a speck read as a digit;
+    // a code of full length is another unit's.
+    const lost = (code: string | null) =>
+      code === null || (code.length < common.length && isSubsequence(code, common)) || (code.length > common.length && code.length - common.length <= 2 && code.includes(common));
     if (!strays.every((r) => lost(r.unit_code))) continue;
     for (const row of strays) {
       issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR unit code "${row.unit_code ?? ''}" of ${row.code} ${row.name} read as ${common}, the unit code of every other row of the table` });
@@ -584,7 +597,9 @@ export function nameTotalsByArithmetic(tables: TableIR[], templates: Template[],
     const chars = [...key];
     // Longer readings only when half of them are specks or no Chinese at all ("1上让二二和人入"): never a real name.
     const specks = chars.filter((c) => !/\p{Script=Han}/u.test(c) || END_SPECKS.includes(c)).length;
-    return key !== '' && (chars.length <= 6 || (chars.length <= 10 && specks * 2 >= chars.length)) && !vocabulary.has(key);
+    // A total word followed by junk ("合计天天本这末天": a speck row read into the label).
+    const totalAndJunk = TOTAL_WORDS.some((word) => key.startsWith(word) && key !== word);
+    return key !== '' && (chars.length <= 6 || totalAndJunk || (chars.length <= 10 && specks * 2 >= chars.length)) && !vocabulary.has(key);
   };
   const printed = printedTotalWord(tables);
   for (const table of tables.filter(readByOcr)) {
@@ -672,7 +687,7 @@ function amountSum(values: Row['values']): number {
 
 /**
  * Every total but one at most equals its sum, and two of them at least are real sums (of two non-zero terms or more),
- * or five are non-zero; `strict` also counts a blank total with something to sum as failing.
+ * or five are non-zero, or the only sum adds three figures or more; `strict` also counts a blank total with something to sum as failing.
  */
 function sumsHold(sums: { total: Row['values'][number]; sum: number; terms: number }[], strict = false): boolean {
   let real = 0;
@@ -692,7 +707,9 @@ function sumsHold(sums: { total: Row['values'][number]; sum: number; terms: numb
     if (terms >= 2) real++;
   }
   // One sum may fail where one of its figures was misread: the identities then flag that figure.
-  return failed <= 1 && (real >= 2 || held >= 5);
+  // A single sum (a one-column table's total) stands alone when it adds three figures or more.
+  const lone = sums.length === 1 && failed === 0 && sums[0]!.terms >= 3;
+  return lone || (failed <= 1 && (real >= 2 || held >= 5));
 }
 
 /** The total word a reading keeps a character of (合, 小, 总), else the one the document prints most in its headers. */
@@ -702,6 +719,10 @@ function nearestTotalWord(reading: string, printed: string): string {
 }
 
 function printedTotalWord(tables: TableIR[]): string {
-  const leaves = tables.flatMap((t) => t.columns.map((c) => titleKey(c.path.at(-1) ?? '')));
-  return [...TOTAL_WORDS].sort((a, b) => leaves.filter((l) => l === b).length - leaves.filter((l) => l === a).length)[0]!;
+  return printedLabel(TOTAL_WORDS, headerLeaves(tables));
+}
+
+/** The leaf label of every column of the document, as title keys. */
+function headerLeaves(tables: TableIR[]): string[] {
+  return tables.flatMap((t) => t.columns.map((c) => titleKey(c.path.at(-1) ?? '')));
 }

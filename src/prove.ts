@@ -1,7 +1,7 @@
 import type { Cell, DocumentIR, Row } from './model.js';
 import { parseAmountCell } from './normalise.js';
 import type { Template } from './templates.js';
-import { runChecks, type Checker } from './validate.js';
+import { decimalsOf, runChecks, type Checker } from './validate.js';
 
 /** Confidence of an OCR figure that no identity proves: just below the review line. */
 export const UNPROVEN_CONFIDENCE = 0.89;
@@ -19,27 +19,36 @@ interface Place {
 /** Digits OCR confuses with each other (0↔8, 1↔7, 3↔8, 5↔6). */
 const CONFUSED: Record<string, string[]> = { '0': ['8'], '8': ['0', '3'], '1': ['7'], '7': ['1'], '3': ['8'], '5': ['6'], '6': ['5'] };
 
+/** Letters OCR reads for digits in a figure it took for text ("L15" for 1.15, "了.74" for 7.74). */
+const DIGIT_LOOKALIKES: Record<string, string> = { L: '1', l: '1', I: '1', i: '1', '|': '1', '!': '1', 丨: '1', O: '0', o: '0', D: '0', Q: '0', S: '5', s: '5', B: '8', Z: '2', z: '2', 了: '7', g: '9', q: '9' };
+
 /**
  * Readings one slip away from an OCR figure: a dropped or doubled digit, a lost decimal point, a confused
- * digit, a minus sign gained or lost; plus any other reading the recogniser gave. Only well-formed amounts are kept.
+ * digit, a minus sign gained or lost; plus any other reading the recogniser gave. A figure read as text is first
+ * taken as its digits, and as its digits with look-alike letters read as digits. Only well-formed amounts are kept.
  */
 export function alternativeReadings(raw: string, others: string[] = []): number[] {
-  const digits = raw.replace(/[^\d.,-]/g, '');
+  const digitsOf = (text: string) => text.replace(/[^\d.,-]/g, '');
+  const digits = digitsOf(raw);
   const candidates = new Set<string>(others);
-  for (let i = 0; i < digits.length; i++) {
-    const ch = digits[i]!;
-    if (/\d/.test(ch)) {
-      candidates.add(digits.slice(0, i) + digits.slice(i + 1));
-      candidates.add(digits.slice(0, i) + ch + digits.slice(i));
-      for (const swap of CONFUSED[ch] ?? []) candidates.add(digits.slice(0, i) + swap + digits.slice(i + 1));
+  const readAsText = parseAmountCell(raw).kind !== 'amount';
+  const bases = readAsText ? [...new Set([digits, digitsOf([...raw].map((ch) => DIGIT_LOOKALIKES[ch] ?? ch).join(''))])] : [digits];
+  for (const base of bases) {
+    // A reading with a speck in it ("7:74"): the digits alone.
+    if (readAsText) candidates.add(base);
+    for (let i = 0; i < base.length; i++) {
+      const ch = base[i]!;
+      if (/\d/.test(ch)) {
+        candidates.add(base.slice(0, i) + base.slice(i + 1));
+        candidates.add(base.slice(0, i) + ch + base.slice(i));
+        for (const swap of CONFUSED[ch] ?? []) candidates.add(base.slice(0, i) + swap + base.slice(i + 1));
+      }
     }
+    // A speck read as a minus sign, or a minus lost.
+    candidates.add(base.startsWith('-') ? base.slice(1) : `-${base}`);
+    const plain = base.replace(/,/g, '');
+    if (!plain.includes('.') && plain.length > 2) candidates.add(`${plain.slice(0, -2)}.${plain.slice(-2)}`);
   }
-  // A reading with a speck in it ("7:74"): the digits alone.
-  if (parseAmountCell(raw).kind !== 'amount') candidates.add(digits);
-  // A speck read as a minus sign, or a minus lost.
-  candidates.add(digits.startsWith('-') ? digits.slice(1) : `-${digits}`);
-  const plain = digits.replace(/,/g, '');
-  if (!plain.includes('.') && plain.length > 2) candidates.add(`${plain.slice(0, -2)}.${plain.slice(-2)}`);
   const first = parseAmountCell(raw);
   const values = new Set<number>();
   for (const candidate of candidates) {
@@ -58,15 +67,16 @@ export function alternativeReadings(raw: string, others: string[] = []): number[
  * OCR cells of amount columns that read as text with digits in them ("7:74", ":2.20"): a figure misread, not a
  * word. The column must hold figures in other rows.
  */
-function unreadPlaces(doc: DocumentIR): Place[] {
+function unreadPlaces(doc: DocumentIR): (Place & { decimals: number })[] {
   return doc.tables.flatMap((table) =>
     table.rows.flatMap((row) =>
       row.cells.flatMap((cell, column) => {
         const value = row.values[column];
         if (cell.source !== 'ocr' || typeof value !== 'string' || !/\d/.test(value)) return [];
-        const figures = table.rows.filter((r) => typeof r.values[column] === 'number').length;
+        const figures = table.rows.filter((r) => typeof r.values[column] === 'number');
         const words = table.rows.filter((r) => typeof r.values[column] === 'string').length;
-        return figures > words ? [{ row, column, cell }] : [];
+        const decimals = Math.max(0, ...figures.map((r) => decimalsOf(r.cells[column]?.raw ?? '')));
+        return figures.length > words ? [{ row, column, cell, decimals }] : [];
       }),
     ),
   );
@@ -81,7 +91,9 @@ function readUnreadFigures(doc: DocumentIR, template: Template): void {
     const before = runChecks(doc, template);
     const original = place.row.values[place.column]!;
     const working: number[] = [];
-    for (const value of alternativeReadings(place.cell.raw, (place.cell.alternatives ?? []).map((a) => a.raw))) {
+    // No more decimals than the column prints: 7.744 would pass a sum of 7.74 within its rounding.
+    const readings = alternativeReadings(place.cell.raw, (place.cell.alternatives ?? []).map((a) => a.raw)).filter((v) => decimalsOf(String(v)) <= place.decimals);
+    for (const value of readings) {
       place.row.values[place.column] = value;
       const after = runChecks(doc, template);
       const own = after.outcomes.get(place.cell);

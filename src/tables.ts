@@ -53,7 +53,23 @@ export function isPageNumber(text: string): boolean {
   return PAGE_NUMBER.test(text.trim());
 }
 
+/** Words printed in column headers, not in body rows. */
+const HEADER_TERM = /收入|支出|合计|总计|小计|科目|编码|名称|预算|拨款|经费/;
+
+/**
+ * An OCR header row with one cell misread as a figure ("184" for 上年结转): three header words or more, one
+ * figure at most, words three times as many as figures.
+ */
+function readsAsOcrHeader(row: GridCell[]): boolean {
+  const filled = row.filter((c) => !c.covered && c.text !== '');
+  if (filled.length === 0 || !filled.every((c) => c.source === 'ocr')) return false;
+  const figures = filled.filter((c) => isPrintedFigure(c.raw)).length;
+  const words = filled.filter((c) => /\p{Script=Han}.*\p{Script=Han}/u.test(c.text) && !isPrintedFigure(c.raw));
+  return figures <= 1 && words.filter((c) => HEADER_TERM.test(c.text)).length >= 3 && words.length >= 3 * figures;
+}
+
 function isDataRow(row: GridCell[]): boolean {
+  if (readsAsOcrHeader(row)) return false;
   const firstText = row.find((c) => !c.covered && c.text !== '');
   if (firstText && TOTAL_LABEL.test(firstText.text.replace(/\s+/g, ''))) {
     // "合计" as the first label of a row that is otherwise blank or numeric is a total row, not a header.

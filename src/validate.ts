@@ -22,7 +22,8 @@ interface Figure {
   cell?: Cell;
 }
 
-function decimalsOf(raw: string): number {
+/** Decimal places a printed figure shows ("1,493.59" → 2). */
+export function decimalsOf(raw: string): number {
   const m = /\.(\d+)\s*$/.exec(raw.replace(/,/g, ''));
   return m ? m[1]!.length : 0;
 }

@@ -100,10 +100,13 @@ describe('codes placed by their neighbours', () => {
       // Two specks read as digits in the code columns.
       row('住房公积金', '221002201'),
     ];
+    // A digit lost and another misread, on the last row (003 held-out seed 22: 221901 for 2210201).
+    const last = [row('事业运行', '2101550'), row('其他巩固脱贫攻坚成果衔接乡村振兴支出', '2130599'), row('住房公积金', '221901')];
     const issues: Issue[] = [];
-    correctOcrRowNames([table(rows)], templates, null, issues);
+    correctOcrRowNames([table(rows), table(last)], templates, null, issues);
     expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599', '2210201']);
-    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(6);
+    expect(last[2]!.code).toBe('2210201');
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(7);
   });
 
   it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
@@ -139,11 +142,14 @@ describe('unit codes of a one-unit table', () => {
   it('gives a row whose unit code OCR lost, or cut to a fragment, the one every other row carries, never changes another unit\'s', () => {
     const one = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '2'), unitRow('2101505', '322001'), unitRow('2101506', '322001'), unitRow('2101550', '322001')]);
     const two = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '322002')]);
+    // A speck read as a digit before the code (003 held-out seed 23: 1322001).
+    const speck = table([unitRow('2080505', '322001'), unitRow('2101101', '322001'), unitRow('2101501', '1322001'), unitRow('2101502', '322001')]);
     const issues: Issue[] = [];
-    agreeOnUnitCodes([one, two], issues);
+    agreeOnUnitCodes([one, two, speck], issues);
     expect(one.rows.map((r) => r.unit_code)).toEqual(Array(8).fill('322001'));
     expect(two.rows.map((r) => r.unit_code)).toEqual([null, '322001', '322001', '322001', '322002']);
-    expect(issues).toHaveLength(2);
+    expect(speck.rows.map((r) => r.unit_code)).toEqual(Array(4).fill('322001'));
+    expect(issues).toHaveLength(3);
   });
 
   it('moves a unit code read in the code lane back to its column and gives the row its name\'s code (003 held-out seed 16)', () => {
@@ -212,6 +218,30 @@ describe('speck characters and totals named by their figures', () => {
     const off = ocrTable(['合计', '公务接待费'], [figures('会让', null, [2.81, 2.81]), unitRow('苍溪县医疗保障局', [2.81, 2.8])]);
     nameTotalsByArithmetic([t10, t09, off], templates, null, []);
     expect([t10.rows[0]!.name, t09.rows[0]!.name, off.rows[0]!.name]).toEqual(['合计', '合计', '会让']);
+  });
+
+  it('names a total row read with junk after 合计, and the garbled total of a one-column table by three top-level codes or more (held-out seeds 21, 23)', () => {
+    const t03 = ocrTable(['合计', '基本支出', '项目支出'], [
+      figures('合计天天本这末天', null, [4695.7, 1493.59, 3202.12]),
+      figures('社会保障和就业支出', '208', [49.98, 49.98, null]),
+      figures('卫生健康支出', '210', [4302.43, 1443.61, 2858.82]),
+      figures('农林水支出', '213', [303, null, 303]),
+      figures('住房保障支出', '221', [40.29, null, 40.29]),
+    ]);
+    const t08 = ocrTable(['预算数'], [
+      figures('全下汉2', null, [129025.32]),
+      figures('工资福利支出', '301', [4958.68]),
+      figures('商品和服务支出', '302', [1039.31]),
+      figures('对个人和家庭的补助', '303', [15986.1]),
+      figures('资本性支出', '310', [41.23]),
+      figures('对社会保障基金补助', '313', [107000]),
+    ]);
+    // Two codes only: one sum of two figures is not enough alone.
+    const two = ocrTable(['预算数'], [figures('全下汉2', null, [4999.91]), figures('工资福利支出', '301', [4958.68]), figures('资本性支出', '310', [41.23])]);
+    nameTotalsByArithmetic([t03, t08, two], templates, null, []);
+    expect([t03.rows[0]!.name, t03.rows[0]!.name_raw]).toEqual(['合计', '合计天天本这末天']);
+    expect(t08.rows[0]!.name).toBe('合计');
+    expect(two.rows[0]!.name).toBe('全下汉2');
   });
 
   it('names the garbled total row of Fujian\'s 三公 table by the template\'s row sum (000 held-out seed 19: 合计 read as "洛省")', () => {
@@ -356,6 +386,18 @@ describe('columns named by their place in the template\'s column order', () => {
       ['ocr.column_inferred', 'warning'],
     ]);
     expect(issues[0]!.message).toContain('"2"');
+  });
+
+  it('spells an inferred column as the document prints that key elsewhere (001 held-out seed 21: 小计, not the template\'s first label 合计)', () => {
+    const t02 = withColumns('T02', [['省计'], ['一般公共预算拨款收入'], ['政府性基金预算拨款收入'], ['国有资本经营预算拨款收入'], ['财政专户管理资金收入'], ['事业收入'], ['其他收入'], ['上年结转结余']]);
+    const t03 = withColumns('T03', [['小计'], ['基本支出'], ['项目支出']]);
+    const t05 = withColumns('T05', [['小计'], ['其中：', '基本支出'], ['其中：', '项目支出']]);
+    inferColumnsFromOrder([t02, t03, t05], fujian, []);
+    expect(t02.columns[0]).toMatchObject({ path: ['小计'], key: 'total' });
+    // A document that prints no spelling of it elsewhere gets the template's first.
+    const alone = withColumns('T02', [['省计'], ['一般公共预算拨款收入'], ['政府性基金预算拨款收入']]);
+    inferColumnsFromOrder([alone], fujian, []);
+    expect(alone.columns[0]!.path).toEqual(['合计']);
   });
 
   it('gives a column whose leaf was lost the key outside the group its neighbour is in', () => {

@@ -196,6 +196,10 @@ describe('OCR building blocks', () => {
     // A second reading the recogniser gave is always among them.
     expect(alternativeReadings('1,209.95', ['1,269.95'])).toContain(1269.95);
     expect(alternativeReadings('1,209.95')).not.toContain(1209.95);
+    // A figure read as text (held-out scans of 003): the speck dropped, look-alike letters read as digits.
+    expect(alternativeReadings('7:74')).toContain(7.74);
+    expect(alternativeReadings('了 .74')).toContain(7.74);
+    expect(alternativeReadings('L15')).toContain(1.15);
   });
 
   it('repairs safe substitutes in a text layer and measures what is left unreadable', () => {

@@ -79,6 +79,16 @@ describe('tables', () => {
     expect(read('text').columns.map((c) => c.path.at(-1))).toEqual(['7', '合计', '基本支出', '项目支出']);
   });
 
+  it('keeps an OCR header row whose one cell was misread as a figure ("184" for 上年结转, 000 held-out seed 23) a header', () => {
+    const lines = ['收入预算总表', '科目编码\t科目名称\t总计\t一般公共预算拨款收入\t其他收入\t184', '合计\t\t9474.11\t9474.11\t0.00\t0.00', '2080502\t事业单位离退休\t123.58\t123.58\t0.00\t0.00'].join('\n');
+    const [raw] = assembleTables(textToFlow(lines).map((b) => (b.type === 'grid' ? { ...b, rows: b.rows.map((r) => r.map((c) => ({ ...c, source: 'ocr' as const }))) } : b)));
+    expect(raw!.headerRows).toBe(1);
+    expect(readTable(raw!, { departmentCode: null }, [])[0]!.columns.map((c) => c.path)).toEqual([['总计'], ['一般公共预算拨款收入'], ['其他收入'], ['184']]);
+    // A text layer prints what it prints: a figure in the first row makes it a data row.
+    const [printed] = assembleTables(textToFlow(lines));
+    expect(printed!.headerRows).toBe(0);
+  });
+
   it('splits two-sided tables and joins split 类|款|项 codes, telling unit codes from economic codes', () => {
     const twoSided = ['收支总表', '收 入\t\t支 出\t', '项 目\t预算数\t项 目\t预算数', '一、一般公共预算拨款收入\t3,688.46\t一、一般公共服务支出\t', '收入总计\t3,688.46\t支出总计\t3,688.46'].join('\n');
     const [raw] = assembleTables(textToFlow(twoSided));
