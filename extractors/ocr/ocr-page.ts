@@ -84,6 +84,25 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   return { page, image, skew };
 }
 
+/** Digits, with seven characters in ten of it figure characters. */
+function looksLikeFigure(text: string): boolean {
+  return /\d/.test(text) && figureShare(text) >= 0.7;
+}
+
+/** A text reading with a digit before a point or comma, half of it figure characters: a figure garbled ("73 .9天"). */
+function isGarbledFigure(texts: { raw: string; confidence: number }[]): boolean {
+  return texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
+}
+
+/**
+ * Whether the text readings of a one-line cell may hide a figure, so that digit readings should decide: a garbled
+ * figure; two readings that disagree, one of them digits ("08" and "三" for 2.68); or only unsure short readings.
+ */
+export function wantsDigitReading(texts: { raw: string; confidence: number }[]): boolean {
+  const disputedDigits = texts.length === 2 && texts[0]!.raw !== texts[1]!.raw && texts.some((t) => looksLikeFigure(t.raw));
+  return isGarbledFigure(texts) || disputedDigits || texts.every((t) => t.confidence < 0.6 && [...t.raw].length <= 8);
+}
+
 /** The median height of the page's words in pixels: one printed line. */
 function typicalLineHeight(words: OcrWord[]): number {
   const heights = words.map((w) => w.bbox[3] - w.bbox[1]).filter((h) => h > 4).sort((a, b) => a - b);
@@ -127,7 +146,6 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   });
   const engine = ocrEngine();
   const cellImage = cropCell(image, rect, threshold);
-  const looksLikeFigure = (text: string) => /\d/.test(text) && figureShare(text) >= 0.7;
   const readings: { raw: string; confidence: number }[] = [];
   let line: { text: string; confidence: number } | null = null;
   if (kept.length) readings.push({ raw: pageReading, confidence: pageConfidence });
@@ -157,8 +175,8 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   ].filter((t) => t.raw !== '' && !RULE_ARTEFACT.test(t.raw));
   // An unsure reading of one line may be a figure the page reading garbled ("15" read as "于", "73.97" as
   // "误潮汪呈天"): digit readings that agree on a well-formed figure say so.
-  const garbledFigure = texts.some((t) => /\d\s*[.,]/.test(t.raw) && figureShare(t.raw) >= 0.5);
-  if (ink.lines === 1 && (garbledFigure || texts.every((t) => t.confidence < 0.6 && [...t.raw].length <= 8))) {
+  const garbledFigure = isGarbledFigure(texts);
+  if (ink.lines === 1 && wantsDigitReading(texts)) {
     const digits = await readDigits();
     const [value, confidence, others] = decideFigure(digits);
     // Forced into digits, a bold "合计" can come out as "3" twice: only readings the recogniser is sure of count,
