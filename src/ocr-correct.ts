@@ -3,7 +3,7 @@ import { closestWord, editDistance, similarity } from './fuzzy.js';
 import type { DocumentIR, GridCell, Issue, Row, TableIR } from './model.js';
 import { normaliseText } from './normalise.js';
 import { codesNamed, isKnownCode, referenceName, referenceNames } from './reference.js';
-import type { RawTable } from './tables.js';
+import { cleanTitle, type RawTable } from './tables.js';
 import { roundingTolerance } from './validate.js';
 import { headerWords, type TableSpec, type Template } from './templates.js';
 
@@ -40,6 +40,7 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
   const isKnown = (key: string) => titles.some((t) => namesTitle(key, t));
   // A misread title as close to two known titles takes the one no other table of the document has.
   const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
+  for (const raw of raws.filter((r) => ocrTable(r) && r.title === '')) titleFromContext(raw, titles, issues);
   const open = raws.filter((raw) => ocrTable(raw) && titleKey(raw.title) !== '' && !isKnown(titleKey(raw.title)));
   // The clearest correction first: the title it takes is then no longer offered to the others.
   for (;;) {
@@ -58,6 +59,22 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
   // A header word as close to two known words (欧算数: 预算数 or 决算数) takes the one the document prints elsewhere.
   const printed = [...new Set(raws.flatMap((raw) => raw.rows.slice(0, raw.headerRows).flat().map((cell) => titleKey(cell.text))).filter((key) => words.includes(key)))];
   for (const raw of raws.filter(ocrTable)) for (const row of raw.rows.slice(0, raw.headerRows)) row.forEach((cell, c) => (row[c] = correctHeaderCell(cell, words, printed)));
+}
+
+/**
+ * An OCR table found with no title line: a title that lost its 表 ("一般公共预算基本支出预算") or gained a speck
+ * ("财政拨款收支预算总表、") stands among the lines above the grid. The first of them, before the 部门 and 单位 lines,
+ * that is clearly closest to a known title becomes the title, to be corrected as any misread title is.
+ */
+function titleFromContext(raw: RawTable, titles: string[], issues: Issue[]): void {
+  const candidates = raw.context.filter((line) => !/部门|单位|^\d|^[（(]?[一二三四五六七八九十]+[)）、]/.test(line) && titleKey(line).length >= 6);
+  const asTitle = (text: string) => cleanTitle(text).replace(/[、，,。.:：;；]+$/, '');
+  const line = candidates.find((text) => closestTitle(titleKey(asTitle(text)), titles) !== null);
+  if (line === undefined) return;
+  raw.title = asTitle(line);
+  raw.title_raw = line;
+  raw.context = raw.context.filter((text) => text !== line);
+  issues.push({ code: 'ocr.title_corrected', severity: 'info', page: raw.pages[0] ?? null, message: `OCR line "${line}" above an untitled table taken as its title` });
 }
 
 /** The template whose titles the document prints most (two at least, and more than any other), else null. */

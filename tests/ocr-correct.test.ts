@@ -307,7 +307,7 @@ describe('speck characters and totals named by their figures', () => {
 
 describe('titles OCR garbled', () => {
   const grid = [[{ text: '项目', raw: '项目', page: 1, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
-  const raws = (titles: string[]) => titles.map((title, i) => ({ title, rows: grid, headerRows: 1, pages: [i + 7] })) as unknown as RawTable[];
+  const raws = (titles: string[]) => titles.map((title, i) => ({ title, rows: grid, headerRows: 1, pages: [i + 7], context: [] })) as unknown as RawTable[];
 
   it('matches against the titles of the layout the document\'s other titles name, the clearest first', () => {
     // 部收入总表 is taken first, so 部门收总表 (one slip from 收支 and from 收入) can only be 部门收支总表.
@@ -319,6 +319,22 @@ describe('titles OCR garbled', () => {
     const fujian = raws(['收支预算总表', '收入预算总表', '支出预算总表', '一般公共预算拨先支出预算表', '政府性基金预算拨款支出预算表']);
     correctOcrLabels(fujian, templates, issues);
     expect(fujian[3]!.title).toBe('一般公共预算拨款支出预算表');
+  });
+
+  it('takes the title of an untitled OCR table from the lines above it: 表 lost, or a speck after it (003 held-out seeds 24, 26)', () => {
+    const sichuan = raws(['部门收支总表', '部门收入总表', '部门支出总表', '', '财政拨款支出预算表（部门经济分类科目）', '一般公共预算支出预算表', '']);
+    sichuan[3]!.context = ['财政拨款收支预算总表、', '部门 322- 苍溪县医疗保障局部门', '金额单位万元'];
+    sichuan[6]!.context = ['一般公共预算基本支出预算', '部门 322- 苍溪县医疗保障局部门', '单位万元'];
+    const issues: Issue[] = [];
+    correctOcrLabels(sichuan, templates, issues);
+    expect([sichuan[3]!.title, sichuan[6]!.title]).toEqual(['财政拨款收支预算总表', '一般公共预算基本支出预算表']);
+    expect(sichuan[3]!.title_raw).toBe('财政拨款收支预算总表、');
+    expect(issues.filter((i) => i.code === 'ocr.title_corrected')).toHaveLength(3);
+    // Only 部门 and 单位 lines above: the table stays untitled.
+    const plain = raws(['部门收支总表', '']);
+    plain[1]!.context = ['部门 322- 苍溪县医疗保障局部门', '金额单位万元'];
+    correctOcrLabels(plain, templates, []);
+    expect(plain[1]!.title).toBe('');
   });
 
   it('takes, between two header words a misreading is as close to, the one the document prints elsewhere', () => {
