@@ -499,22 +499,27 @@ function commonPrefix(a: string[], b: string[]): number {
 }
 
 /**
- * The spelling of a key's column the document prints most in its other headers (小计 in one, 总计 in another, for
- * the total column); the template's first label when it prints none.
+ * The spelling of a key's column a reading stands for: the label it resembles most ("般公共" is 一般公共预算, not
+ * 一般公共预算拨款收入); among equals, the one the document prints most in its other headers (小计 in one document,
+ * 总计 in another, for a total read "省计"); else the template's first.
  */
-function printedLabel(labels: string[], printedLeaves: string[]): string {
+function printedLabel(labels: string[], printedLeaves: string[], reading = ''): string {
   const count = (label: string) => printedLeaves.filter((leaf) => leaf === titleKey(label)).length;
-  return labels.reduce((best, label) => (count(label) > count(best) ? label : best), labels[0]!);
+  const resemblance = (label: string) => Math.round(similarity(titleKey(reading), titleKey(label)) * 100);
+  return labels.reduce((best, label) => {
+    const ahead = resemblance(label) - resemblance(best) || count(label) - count(best);
+    return ahead > 0 ? label : best;
+  }, labels[0]!);
 }
 
 function nameColumnByPlace(table: TableIR, c: number, entry: OrderEntry, template: Template, printedLeaves: string[], issues: Issue[]): void {
   const column = table.columns[c]!;
-  const label = printedLabel(template.columns.find((spec) => spec.key === entry.key)!.labels, printedLeaves);
   const neighbours = [table.columns[c - 1], table.columns[c + 1]].map((n) => n?.path.join('/') ?? '(edge)');
   const read = column.path.join('/');
   // A lost leaf leaves only its groups in the path; a misread leaf is replaced.
   const keepsAll = table.columns.some((other, o) => o !== c && other.path.length > column.path.length && commonPrefix(column.path, other.path) === column.path.length);
   const groups = keepsAll ? column.path : column.path.slice(0, -1);
+  const label = printedLabel(template.columns.find((spec) => spec.key === entry.key)!.labels, printedLeaves, keepsAll ? '' : (column.path.at(-1) ?? ''));
   column.path = [...groups, label];
   issues.push({
     code: 'ocr.column_inferred',

@@ -410,6 +410,12 @@ describe('columns named by their place in the template\'s column order', () => {
     const t05 = withColumns('T05', [['小计'], ['其中：', '基本支出'], ['其中：', '项目支出']]);
     inferColumnsFromOrder([t02, t03, t05], fujian, []);
     expect(t02.columns[0]).toMatchObject({ path: ['小计'], key: 'total' });
+    // The label the reading resembles most comes first (003 held-out seed 25: "般公共" in Sichuan's 财政拨款收支预算总表).
+    const sichuan = templates.find((t) => t.id === 'sichuan-county-budget')!;
+    const t04 = { ...withColumns('T04', [['合计'], ['般公共'], ['政府性基金预算'], ['国有资本经营预算']]), part: 'expense' as const };
+    const sichuanT02 = withColumns('T02', [['合计'], ['上年结转'], ['一般公共预算拨款收入']]);
+    inferColumnsFromOrder([sichuanT02, t04], sichuan, []);
+    expect(t04.columns[1]).toMatchObject({ path: ['一般公共预算'], key: 'general_budget' });
     // A document that prints no spelling of it elsewhere gets the template's first.
     const alone = withColumns('T02', [['省计'], ['一般公共预算拨款收入'], ['政府性基金预算拨款收入']]);
     inferColumnsFromOrder([alone], fujian, []);
