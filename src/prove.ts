@@ -10,6 +10,9 @@ export const CORRECTED_CONFIDENCE = 0.8;
 /** Confidence of an OCR figure an identity disputes and nothing could correct. */
 export const DISPUTED_CONFIDENCE = 0.5;
 
+/** Below a hundredth of a fen: a sum that holds with no rounding. */
+const EXACT = 1e-6;
+
 interface Place {
   row: Row;
   column: number;
@@ -97,7 +100,7 @@ function readUnreadFigures(doc: DocumentIR, template: Template): void {
       place.row.values[place.column] = value;
       const after = runChecks(doc, template);
       const own = after.outcomes.get(place.cell);
-      if (own !== undefined && own.failed === 0 && own.passed >= 1 && after.failed <= before.failed && !newlyFailing(before, after)) working.push(value);
+      if (own !== undefined && own.failed === 0 && own.slack < EXACT && own.passed >= 1 && after.failed <= before.failed && !newlyFailing(before, after)) working.push(value);
     }
     place.row.values[place.column] = original;
     if (working.length === 1) correct(doc, place, working[0]!);
@@ -158,7 +161,8 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         const repaired = before.outcomes.get(place.cell)?.failed ?? 0;
         // Two broken identities that hold again vouch even when neither proves (a speck's "10.00" in a blank cell: both
         // sums then have a single non-zero part).
-        const vouched = own !== undefined && own.failed === 0 && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
+        // A reading put in must make its sums exact: 1.1 for a printed 1.11 holds only within the rounding tolerance.
+        const vouched = own !== undefined && own.failed === 0 && own.slack < EXACT && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

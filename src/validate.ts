@@ -43,8 +43,11 @@ const TOTAL_NAME = /(?:合计|总计)$/;
 
 export class Checker {
   readonly issues: Issue[] = [];
-  /** Per cell: how many checks it took part in that passed and that failed (the arithmetic's proof). */
-  readonly outcomes = new Map<Cell, { passed: number; failed: number }>();
+  /**
+   * Per cell: how many checks it took part in that passed and that failed (the arithmetic's proof), and the largest
+   * difference a passing check allowed it within the rounding tolerance (0 when every check held exactly).
+   */
+  readonly outcomes = new Map<Cell, { passed: number; failed: number; slack: number }>();
   /** The cells of each failed check. */
   readonly failures: Cell[][] = [];
   run = 0;
@@ -76,9 +79,12 @@ export class Checker {
     const proves = op === 'eq' && parts.filter((p) => p.value !== 0).length >= 2;
     for (const f of involved) {
       if (!f.cell) continue;
-      const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0 };
+      const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0, slack: 0 };
       if (!ok) tally.failed++;
-      else if (proves) tally.passed++;
+      else {
+        if (proves) tally.passed++;
+        tally.slack = Math.max(tally.slack, Math.abs(delta));
+      }
       this.outcomes.set(f.cell, tally);
     }
     const base = {

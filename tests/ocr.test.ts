@@ -400,6 +400,15 @@ describe('numbers proven by the arithmetic', () => {
     expect(doc.checks.failed).toBe(0);
   });
 
+  it('never corrects to a reading whose sums hold only within the rounding tolerance (003 held-out seed 24: 1.1 for a printed 1.11)', async () => {
+    // 4100.01 less a 0 is 410.01, which 档案事务's 610.00 = 410.01 + 200.00 allows within a fen, but is not what was printed.
+    const { doc, cell } = await withOcrMisreading('4100.01', 4100.01, 0.7);
+    const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
+    expect(row.values[0]).toBe(4100.01);
+    expect(cell.source).toBe('ocr');
+    expect(cell.confidence).toBe(0.5);
+  });
+
   it('reads a figure OCR took for text ("41:0.00", a speck for nothing) when the one reading that works is proven', async () => {
     // A text value joins no identity; dropping the speck gives 410.00, which its row's sum allows and 档案事务's sum proves.
     const { doc, cell } = await withOcrMisreading('41:0.00', '41:0.00', 0.93);
