@@ -10,7 +10,7 @@ export const CORRECTED_CONFIDENCE = 0.8;
 /** Confidence of an OCR figure an identity disputes and nothing could correct. */
 export const DISPUTED_CONFIDENCE = 0.5;
 
-/** Below a hundredth of a fen: a sum that holds with no rounding. */
+/** Below a hundredth of a fen: equal, with no rounding. */
 const EXACT = 1e-6;
 
 interface Place {
@@ -161,7 +161,7 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         const repaired = before.outcomes.get(place.cell)?.failed ?? 0;
         // Two broken identities that hold again vouch even when neither proves (a speck's "10.00" in a blank cell: both
         // sums then have a single non-zero part).
-        // A reading put in must make its sums exact: 1.1 for a printed 1.11 holds only within the rounding tolerance.
+        // A reading put in must equal exactly a figure it copies: 1.1 for a printed 1.11 holds only within the rounding tolerance.
         const vouched = own !== undefined && own.failed === 0 && own.slack < EXACT && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }

@@ -45,7 +45,8 @@ export class Checker {
   readonly issues: Issue[] = [];
   /**
    * Per cell: how many checks it took part in that passed and that failed (the arithmetic's proof), and the largest
-   * difference a passing check allowed it within the rounding tolerance (0 when every check held exactly).
+   * difference a passing check of a total against its only non-zero part allowed within the rounding tolerance
+   * (`slack`): one figure copied has no rounding to absorb, so anything but 0 there is a misreading.
    */
   readonly outcomes = new Map<Cell, { passed: number; failed: number; slack: number }>();
   /** The cells of each failed check. */
@@ -83,7 +84,7 @@ export class Checker {
       if (!ok) tally.failed++;
       else {
         if (proves) tally.passed++;
-        tally.slack = Math.max(tally.slack, Math.abs(delta));
+        if (op === 'eq' && parts.filter((p) => p.value !== 0).length <= 1) tally.slack = Math.max(tally.slack, Math.abs(delta));
       }
       this.outcomes.set(f.cell, tally);
     }

@@ -400,13 +400,29 @@ describe('numbers proven by the arithmetic', () => {
     expect(doc.checks.failed).toBe(0);
   });
 
-  it('never corrects to a reading whose sums hold only within the rounding tolerance (003 held-out seed 24: 1.1 for a printed 1.11)', async () => {
-    // 4100.01 less a 0 is 410.01, which 档案事务's 610.00 = 410.01 + 200.00 allows within a fen, but is not what was printed.
-    const { doc, cell } = await withOcrMisreading('4100.01', 4100.01, 0.7);
-    const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
-    expect(row.values[0]).toBe(4100.01);
+  it('never corrects to a reading that differs by a rounding unit from the one figure it copies (003 held-out seed 24: 1.1 for a printed 1.11)', async () => {
+    // 基本支出预算表 row 30213 维修（护）费: 合计 1.11 = 公用经费 1.11. OCR read "11" and re-read "1.1"; 1.1 holds the
+    // 302 sum within a fen of rounding, and 合计 = 公用经费 within a fen too, but a figure copied has no rounding.
+    const cangxi = path.join(root, 'tests', 'fixtures', 'cangxi-tables.txt');
+    const doc = await processDocument(cangxi, new Uint8Array(readFileSync(cangxi)));
+    const row = doc.tables.find((t) => t.kind === 'T09')!.rows.find((r) => r.code === '30213')!;
+    const cell = row.cells[0]!;
+    Object.assign(cell, { source: 'ocr', raw: '11', confidence: 0.54, alternatives: [{ raw: '1.1', confidence: 0.83 }] });
+    row.values[0] = 11;
+    doc.issues = [];
+    validateDocument(doc, loadTemplates().find((t) => t.id === 'sichuan-county-budget')!);
+    expect(row.values[0]).toBe(11);
     expect(cell.source).toBe('ocr');
     expect(cell.confidence).toBe(0.5);
+    // The source's own rounding in a sum of several figures does not stand in the way: 303's 973.21 read "973.27" is
+    // corrected though the 合计 row, 1,493.59, is a fen off 466.19 + 54.18 + 973.21 as printed.
+    const families = doc.tables.find((t) => t.kind === 'T09')!.rows.find((r) => r.code === '303')!;
+    Object.assign(families.cells[0]!, { source: 'ocr', raw: '973.27', confidence: 0.6 });
+    families.values[0] = 973.27;
+    doc.issues = [];
+    validateDocument(doc, loadTemplates().find((t) => t.id === 'sichuan-county-budget')!);
+    expect(families.values[0]).toBe(973.21);
+    expect(families.cells[0]!.source).toBe('corrected');
   });
 
   it('reads a figure OCR took for text ("41:0.00", a speck for nothing) when the one reading that works is proven', async () => {
