@@ -543,6 +543,9 @@ function baseRoles(paths: string[][], body: GridCell[][]): Role[] {
       return p.kind === 'dash' || (p.kind === 'amount' && !/^\d{2,9}$/.test(x.text));
     }).length;
     if (path.length === 0 && codeLike > 0 && amountLike === 0) return 'unit';
+    // One unit's code on every row under a header OCR garbled ("0" for 单位代码): the same whole number, 322, row after row.
+    const distinct = new Set(cells.map((x) => x.text.replace(/\s+/g, '')));
+    if (cells.length >= 3 && cells.every((x) => x.source === 'ocr') && distinct.size === 1 && /^\d{3,9}$/.test([...distinct][0]!)) return 'unit';
     if (CODE_LABEL.test(path.join('/')) && codeLike > 0 && amountLike === 0) return 'code';
     // Classification codes under a header OCR garbled ("和" for 科目编码): no amounts, nearly all known codes (合计 may share the column).
     const known = cells.filter((x) => isKnownCode(x.text.replace(/\s+/g, ''))).length;

@@ -79,6 +79,18 @@ describe('tables', () => {
     expect(read('text').columns.map((c) => c.path.at(-1))).toEqual(['7', '合计', '基本支出', '项目支出']);
   });
 
+  it('knows an OCR unit-code column under a garbled header ("0" for 单位代码) by the one code on every row (003 held-out seed 27)', () => {
+    const lines = ['一般公共预算支出预算表', '科目编码\t0\t科目名称\t合计\t当年财政拨款安排', '\t\t合计\t4,695.70\t3,688.46', '2080505\t322\t机关事业单位基本养老保险缴费支出\t49.98\t49.98', '2101101\t322\t行政单位医疗\t17.33\t17.33', '2101202\t322\t财政对城乡居民基本医疗保险基金的补助\t2,831.63\t2,831.63'].join('\n');
+    const [raw] = assembleTables(textToFlow(lines).map((b) => (b.type === 'grid' ? { ...b, rows: b.rows.map((r) => r.map((c) => ({ ...c, source: 'ocr' as const }))) } : b)));
+    const [t05] = readTable(raw!, { departmentCode: '322' }, []);
+    expect(t05!.columns.map((c) => c.path)).toEqual([['合计'], ['当年财政拨款安排']]);
+    expect(t05!.rows.slice(1).map((r) => [r.code, r.unit_code, r.values])).toEqual([
+      ['2080505', '322', [49.98, 49.98]],
+      ['2101101', '322', [17.33, 17.33]],
+      ['2101202', '322', [2831.63, 2831.63]],
+    ]);
+  });
+
   it('keeps an OCR header row whose one cell was misread as a figure ("184" for 上年结转, 000 held-out seed 23) a header', () => {
     const lines = ['收入预算总表', '科目编码\t科目名称\t总计\t一般公共预算拨款收入\t其他收入\t184', '合计\t\t9474.11\t9474.11\t0.00\t0.00', '2080502\t事业单位离退休\t123.58\t123.58\t0.00\t0.00'].join('\n');
     const [raw] = assembleTables(textToFlow(lines).map((b) => (b.type === 'grid' ? { ...b, rows: b.rows.map((r) => r.map((c) => ({ ...c, source: 'ocr' as const }))) } : b)));
