@@ -471,7 +471,9 @@ describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'be-scans-'));
     const scans = ['000', '001', '003'].map((id) => path.join(shared, 'corpus', 'rendered', `${id}-scanned.pdf`));
     // Asynchronously: a test worker blocked for minutes misses vitest's heartbeat.
-    await execFileAsync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    const run = await execFileAsync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    // --quiet is quiet: tesseract's own messages ("Detected 11 diacritics") do not reach stderr.
+    expect(run.stderr).toBe('');
     for (const id of ['000', '001', '003']) {
       const output = JSON.parse(readFileSync(path.join(out, `${id}-scanned.json`), 'utf8')) as OutputDocument;
       expect(output.document.status).toBe('needs_review');
@@ -492,7 +494,9 @@ describe.skipIf(!haveShared)('OCR on the rendered scans', () => {
       return scan;
     }));
     const out = path.join(dir, 'out');
-    await execFileAsync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    const run = await execFileAsync('node', [path.join(root, 'dist', 'src', 'cli.js'), 'extract', ...scans, '--out', out, '--quiet'], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    // --quiet is quiet: tesseract's own messages ("Detected 11 diacritics") do not reach stderr.
+    expect(run.stderr).toBe('');
     for (const id of ['001', '003']) {
       const output = JSON.parse(readFileSync(path.join(out, `${id}-held-out.json`), 'utf8')) as OutputDocument;
       expect(output.document.page_sources.text).toBe(0);

@@ -84,7 +84,8 @@ class OcrEngine {
     if (cached) return cached;
     const worker = await this.worker(language, 1);
     const options: Partial<RecognizeOptions & WorkerParams> = { tessedit_pageseg_mode: PSM.SINGLE_COLUMN, user_defined_dpi: String(image.dpi), preserve_interword_spaces: '1' };
-    const { data } = await worker.recognize(toPgm(image), options, { blocks: true, text: false });
+    // debug: tesseract's own messages ("Detected 11 diacritics") go to the result, not to stderr.
+    const { data } = await worker.recognize(toPgm(image), options, { blocks: true, text: false, debug: true });
     const words: OcrWord[] = (data.blocks ?? []).flatMap((b) =>
       b.paragraphs.flatMap((p) => p.lines.flatMap((l) => l.words.map((w) => ({ text: w.text, confidence: w.confidence / 100, bbox: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1] as [number, number, number, number] })))),
     );
@@ -117,7 +118,7 @@ class OcrEngine {
     const cached = this.fromCache<{ text: string; confidence: number }>(key);
     if (cached) return cached;
     const worker = await this.worker(language, CELL_WORK);
-    const { data } = await worker.recognize(toPgm(image), options, { text: true });
+    const { data } = await worker.recognize(toPgm(image), options, { text: true, debug: true });
     const reading = { text: data.text.trim(), confidence: data.confidence / 100 };
     this.toCache(key, reading);
     return reading;
