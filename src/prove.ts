@@ -1,7 +1,7 @@
 import type { Cell, DocumentIR, Row } from './model.js';
 import { parseAmountCell } from './normalise.js';
 import type { Template } from './templates.js';
-import { decimalsOf, runChecks, type Checker } from './validate.js';
+import { decimalsOf, runChecks, type CellOutcome, type Checker } from './validate.js';
 
 /** Confidence of an OCR figure that no identity proves: just below the review line. */
 export const UNPROVEN_CONFIDENCE = 0.89;
@@ -90,8 +90,8 @@ function unreadPlaces(doc: DocumentIR): (Place & { decimals: number })[] {
  * that every identity of the cell holds with, one of them proving it; it is then source `corrected` like any arithmetic repair.
  */
 function readUnreadFigures(doc: DocumentIR, template: Template): void {
+  let before = runChecks(doc, template);
   for (const place of unreadPlaces(doc)) {
-    const before = runChecks(doc, template);
     const original = place.row.values[place.column]!;
     const working: number[] = [];
     // No more decimals than the column prints: 7.744 would pass a sum of 7.74 within its rounding.
@@ -100,11 +100,19 @@ function readUnreadFigures(doc: DocumentIR, template: Template): void {
       place.row.values[place.column] = value;
       const after = runChecks(doc, template);
       const own = after.outcomes.get(place.cell);
-      if (own !== undefined && own.failed === 0 && own.slack < EXACT && own.passed >= 1 && after.failed <= before.failed && !newlyFailing(before, after)) working.push(value);
+      if (holdsExactly(own) && own.passed >= 1 && after.failed <= before.failed && !newlyFailing(before, after)) working.push(value);
     }
     place.row.values[place.column] = original;
-    if (working.length === 1) correct(doc, place, working[0]!);
+    if (working.length !== 1) continue;
+    correct(doc, place, working[0]!);
+    // Only a correction changes what the next place is checked against.
+    before = runChecks(doc, template);
   }
+}
+
+/** Every identity of a cell holds with its value, and any figure it copies exactly (no rounding slack). */
+function holdsExactly(own: CellOutcome | undefined): own is CellOutcome {
+  return own !== undefined && own.failed === 0 && own.slack < EXACT;
 }
 
 function correct(doc: DocumentIR, place: Place, value: number): void {
@@ -162,7 +170,7 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         // Two broken identities that hold again vouch even when neither proves (a speck's "10.00" in a blank cell: both
         // sums then have a single non-zero part).
         // A reading put in must equal exactly a figure it copies: 1.1 for a printed 1.11 holds only within the rounding tolerance.
-        const vouched = own !== undefined && own.failed === 0 && own.slack < EXACT && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
+        const vouched = holdsExactly(own) && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
         if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
       }
       place.row.values[place.column] = original;

@@ -53,6 +53,9 @@ export function isPageNumber(text: string): boolean {
   return PAGE_NUMBER.test(text.trim());
 }
 
+/** A word of two Chinese characters or more somewhere in a cell. */
+const TWO_HAN = /\p{Script=Han}.*\p{Script=Han}/u;
+
 /** Words printed in column headers, not in body rows. */
 const HEADER_TERM = /收入|支出|合计|总计|小计|科目|编码|名称|预算|拨款|经费/;
 
@@ -64,7 +67,7 @@ function readsAsOcrHeader(row: GridCell[]): boolean {
   const filled = row.filter((c) => !c.covered && c.text !== '');
   if (filled.length === 0 || !filled.every((c) => c.source === 'ocr')) return false;
   const figures = filled.filter((c) => isPrintedFigure(c.raw)).length;
-  const words = filled.filter((c) => /\p{Script=Han}.*\p{Script=Han}/u.test(c.text) && !isPrintedFigure(c.raw));
+  const words = filled.filter((c) => TWO_HAN.test(c.text) && !isPrintedFigure(c.raw));
   return figures <= 1 && words.filter((c) => HEADER_TERM.test(c.text)).length >= 3 && words.length >= 3 * figures;
 }
 
@@ -490,10 +493,11 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
   }
   // A code column beside 款 or 项 under the same 科目编码 is a part of the split code whatever its own label reads
   // ("于" for 类 in a scan): taken whole, its 301 would be joined to 款's 01 as "01".
-  for (let i = 0; i < roles.length; i++) {
-    const above = paths[i]!.slice(0, -1).join('/');
-    if (roles[i] === 'code' && above !== '' && roles.some((r, j) => r === 'split' && paths[j]!.slice(0, -1).join('/') === above)) roles[i] = 'split';
-  }
+  const parents = paths.map((path) => path.slice(0, -1).join('/'));
+  const splitParents = new Set(parents.filter((_, j) => roles[j] === 'split'));
+  roles.forEach((role, i) => {
+    if (role === 'code' && parents[i] !== '' && splitParents.has(parents[i]!)) roles[i] = 'split';
+  });
   // One 科目编码 header over several columns is a split code (类 | 款 | 项) even when the sub-labels are not printed.
   for (let i = 0; i + 1 < roles.length; i++) {
     if (roles[i] === 'code' && roles[i + 1] === 'code' && paths[i]!.join('/') === paths[i + 1]!.join('/')) {
@@ -521,7 +525,7 @@ function columnRoles(paths: string[][], body: GridCell[][]): Role[] {
 function readsAsNames(cells: GridCell[]): boolean {
   if (cells.length < 3 || !cells.every((x) => x.source === 'ocr')) return false;
   if (cells.some((x) => parseAmountCell(x.raw).kind !== 'text')) return false;
-  return cells.filter((x) => /\p{Script=Han}.*\p{Script=Han}/u.test(x.text)).length >= 0.8 * cells.length;
+  return cells.filter((x) => TWO_HAN.test(x.text)).length >= 0.8 * cells.length;
 }
 
 function baseRoles(paths: string[][], body: GridCell[][]): Role[] {

@@ -41,6 +41,13 @@ function rowLabel(row: Row): string {
 
 const TOTAL_NAME = /(?:合计|总计)$/;
 
+/** What the checks said of one cell (see `Checker.outcomes`). */
+export interface CellOutcome {
+  passed: number;
+  failed: number;
+  slack: number;
+}
+
 export class Checker {
   readonly issues: Issue[] = [];
   /**
@@ -48,7 +55,7 @@ export class Checker {
    * difference a passing check of a total against its only non-zero part allowed within the rounding tolerance
    * (`slack`): one figure copied has no rounding to absorb, so anything but 0 there is a misreading.
    */
-  readonly outcomes = new Map<Cell, { passed: number; failed: number; slack: number }>();
+  readonly outcomes = new Map<Cell, CellOutcome>();
   /** The cells of each failed check. */
   readonly failures: Cell[][] = [];
   run = 0;
@@ -77,14 +84,17 @@ export class Checker {
     const ok = op === 'eq' ? Math.abs(delta) <= tolerance + 1e-9 : delta <= tolerance + 1e-9;
     // An equality over two or more non-zero parts proves its figures; an inequality, or a total equal to its
     // only part, holds too easily (a misread row can satisfy it) to prove anything.
-    const proves = op === 'eq' && parts.filter((p) => p.value !== 0).length >= 2;
+    const nonZeroParts = parts.filter((p) => p.value !== 0).length;
+    const proves = op === 'eq' && nonZeroParts >= 2;
+    // A total against its one part copies a figure: whatever the tolerance let through there is recorded as slack.
+    const copies = op === 'eq' && nonZeroParts <= 1;
     for (const f of involved) {
       if (!f.cell) continue;
       const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0, slack: 0 };
       if (!ok) tally.failed++;
       else {
         if (proves) tally.passed++;
-        if (op === 'eq' && parts.filter((p) => p.value !== 0).length <= 1) tally.slack = Math.max(tally.slack, Math.abs(delta));
+        if (copies) tally.slack = Math.max(tally.slack, Math.abs(delta));
       }
       this.outcomes.set(f.cell, tally);
     }
