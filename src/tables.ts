@@ -1,6 +1,7 @@
 import type { Cell, Column, FlowBlock, GridCell, Issue, Row, TableIR, TablePart } from './model.js';
 import { isPrintedFigure, parseAmountCell, rowName } from './normalise.js';
 import { isKnownCode } from './reference.js';
+import { similarity } from './fuzzy.js';
 
 /** A grid with its title and context, before rows are read: what the table stage assembles from the flow. */
 export interface RawTable {
@@ -240,12 +241,10 @@ function continues(table: RawTable, grid: GridCell[][], headerRows: number, repe
     return byLabel ? remapByLabel(table, grid, headerRows) : null;
   }
   if (headerRows === 0) return grid;
-  const ownHeader = table.rows.slice(0, table.headerRows).map(rowSignature);
-  const newHeader = grid.slice(0, headerRows).map(rowSignature);
-  if (ownHeader.length === newHeader.length && ownHeader.every((s, i) => s === newHeader[i])) return grid.slice(headerRows);
+  const ownHeader = table.rows.slice(0, table.headerRows);
+  if (sameHeaderRows(ownHeader, grid.slice(0, headerRows))) return grid.slice(headerRows);
   // The same header repeated, over body rows with no figures yet (国有资本经营预算财政拨款 | 31 | | 63) that looked like more header.
-  const repeated = grid.slice(0, table.headerRows).map(rowSignature);
-  if (headerRows > table.headerRows && ownHeader.every((s, i) => s === repeated[i])) return grid.slice(table.headerRows);
+  if (headerRows > table.headerRows && sameHeaderRows(ownHeader, grid.slice(0, table.headerRows))) return grid.slice(table.headerRows);
   if (byLabel) return remapByLabel(table, grid, headerRows);
   // Without a repeated header the grid's first rows must not be header rows of their own.
   const headerLabels = new Set(table.rows.slice(0, table.headerRows).flat().map((c) => c.text.replace(/\s+/g, '')).filter((t) => t !== ''));
@@ -253,6 +252,29 @@ function continues(table: RawTable, grid: GridCell[][], headerRows: number, repe
   const before = columnEdges(table.rows);
   const after = columnEdges(grid);
   return before && after && before.length === after.length && before.every((x, i) => Math.abs(x - after[i]!) <= 2) ? grid : null;
+}
+
+/**
+ * Header rows that say the same: equal text, or, where OCR read them, every cell equal once punctuation is
+ * dropped or close in spelling (a page's repeated "科目名称" read "科目名称:" on one page and not the other).
+ */
+function sameHeaderRows(own: GridCell[][], other: GridCell[][]): boolean {
+  if (own.length !== other.length) return false;
+  return own.every((row, i) => {
+    const next = other[i]!;
+    if (rowSignature(row) === rowSignature(next)) return true;
+    if (row.length !== next.length || ![...row, ...next].some((c) => c.source === 'ocr')) return false;
+    return row.some((c) => c.text.trim() !== '') && row.every((c, j) => sameOcrLabel(c.text, next[j]!.text));
+  });
+}
+
+const NOT_A_LETTER = /[^\p{L}\p{N}]/gu;
+
+function sameOcrLabel(a: string, b: string): boolean {
+  const x = a.replace(NOT_A_LETTER, '');
+  const y = b.replace(NOT_A_LETTER, '');
+  if (x === y) return true;
+  return x !== '' && y !== '' && similarity(x, y) >= 0.6;
 }
 
 /** Left edges of the columns and the right edge of the last, from the ruled cells of a grid (null for text grids). */

@@ -152,6 +152,34 @@ describe('tables', () => {
     const [t] = readTable(tables[0]!, { departmentCode: null }, []);
     expect(t!.rows.map((r) => r.code)).toEqual([null, '301', '302']);
   });
+
+  it('stitches an OCR table whose repeated header reads differently by a stray mark, and only an OCR one', () => {
+    // 000 held-out seed 30: "科目名称:" on page 18, "科目名称" on page 19; the last row was lost.
+    const make = (source: 'ocr' | 'text') => {
+      const flow = textToFlow('九、基本支出表\n科目编码\t科目名称:\t预算数\n合计\t\t3.00\n310\t资本性支出\t1.00\n\n科目编码\t科目名称\t预算数\n31002\t办公设备购置\t1.00\n');
+      const grids = flow.filter((b) => b.type === 'grid');
+      grids.forEach((g, i) => {
+        g.page = 18 + i;
+        for (const row of g.rows) for (const cell of row) cell.source = source;
+      });
+      return assembleTables(flow);
+    };
+    const [ocr] = make('ocr');
+    expect(ocr!.pages).toEqual([18, 19]);
+    expect(ocr!.rows.map((r) => r[0]!.text)).toEqual(['科目编码', '合计', '310', '31002']);
+    // Printed text that differs is another header: not stitched.
+    expect(make('text')).toHaveLength(2);
+  });
+
+  it('keeps apart OCR grids whose headers say different things', () => {
+    const flow = textToFlow('九、基本支出表\n科目编码\t科目名称\t预算数\n合计\t\t3.00\n\n项目名称\t绩效指标\t指标值\n甲\t乙\t1.00\n');
+    const grids = flow.filter((b) => b.type === 'grid');
+    grids.forEach((g, i) => {
+      g.page = 18 + i;
+      for (const row of g.rows) for (const cell of row) cell.source = 'ocr';
+    });
+    expect(assembleTables(flow)).toHaveLength(2);
+  });
 });
 
 describe('title cleaning for numbered and prefixed titles', () => {

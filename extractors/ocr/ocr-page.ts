@@ -198,6 +198,13 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   }
   // Nothing but ruling marks, and no figure in the ink either.
   if (texts.length === 0) return null;
+  if (texts.every((t) => t.confidence < 0.6)) {
+    // Every reading unsure ("2" and "十本本" for a grey "二、上年结转" with specks beside it): the run of ink cut
+    // out, its contrast stretched, read once more, and taken when the recogniser is sure of words without digits.
+    const clear = await engine.readCell(stretchContrast(mainInkRun(cellImage, threshold)), ink.lines === 1);
+    const raw = tidyCellText(clear.text);
+    if (raw !== '' && !/\d/.test(raw) && clear.confidence >= 0.8) return item(raw, clear.confidence);
+  }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
     const thickened = await engine.readCell(thicken(cellImage), ink.lines === 1);
@@ -218,6 +225,14 @@ export function voteText(texts: { raw: string; confidence: number }[]): [string,
     const backers = texts.filter((o) => o.raw === t.raw);
     if (backers.length >= 2) return [t.raw, Math.max(...backers.map((b) => b.confidence))];
   }
+  // Two readings that differ only in stray punctuation at an end ("收入合计:" and "收入合计") back the surer of them.
+  for (const t of texts) {
+    const backers = texts.filter((o) => trimPunctuation(o.raw) === trimPunctuation(t.raw) && trimPunctuation(o.raw) !== '');
+    if (backers.length >= 2) {
+      const surest = [...backers].sort((a, b) => b.confidence - a.confidence)[0]!;
+      return [surest.raw, surest.confidence];
+    }
+  }
   const lengths = new Set(texts.map((t) => [...t.raw].length));
   if (texts.length >= 3 && lengths.size === 1) {
     const chars = texts.map((t) => [...t.raw]);
@@ -232,6 +247,12 @@ export function voteText(texts: { raw: string; confidence: number }[]): [string,
   }
   const surest = [...texts].sort((a, b) => b.confidence - a.confidence)[0]!;
   return [surest.raw, surest.confidence];
+}
+
+const END_PUNCTUATION = /^[\s:：;；,，.。、·'"`]+|[\s:：;；,，.。、·'"`]+$/g;
+
+function trimPunctuation(text: string): string {
+  return text.replace(END_PUNCTUATION, '');
 }
 
 /** A recogniser's reading of a figure, spaces dropped and punctuation cleaned. */
