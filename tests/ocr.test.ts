@@ -438,6 +438,15 @@ describe('numbers proven by the arithmetic', () => {
     expect(doc.checks.failed).toBe(0);
   });
 
+  it('reads a figure OCR took for text with no more decimals than its column prints', async () => {
+    // "410.0:04": its digits, 410.004, would hold the row's sums within their rounding, as 410.00 (the speck's 4
+    // dropped) does; two readings would leave it unread. The column prints two decimals, so only 410.00 is one.
+    const { doc, cell } = await withOcrMisreading('410.0:04', '410.0:04', 0.93);
+    const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
+    expect(row.values[0]).toBe(410);
+    expect(cell).toMatchObject({ source: 'corrected', read_as: '410.0:04' });
+  });
+
   it('keeps as text, flagged, a figure OCR took for text that no reading a slip away explains', async () => {
     const { doc, cell } = await withOcrMisreading('9:99', '9:99', 0.93);
     const row = doc.tables.find((t) => t.kind === 'T03')!.rows.find((r) => r.code === '2012601')!;
