@@ -1,4 +1,4 @@
-import type { Cell, DocumentIR, Row } from './model.js';
+import type { Cell, DocumentIR, Row, TableIR } from './model.js';
 import { parseAmountCell } from './normalise.js';
 import type { Template } from './templates.js';
 import { decimalsOf, runChecks, type CellOutcome, type Checker } from './validate.js';
@@ -70,7 +70,7 @@ export function alternativeReadings(raw: string, others: string[] = []): number[
  * OCR cells of amount columns that read as text with digits in them ("7:74", ":2.20"): a figure misread, not a
  * word. The column must hold figures in other rows.
  */
-function unreadPlaces(doc: DocumentIR): (Place & { decimals: number })[] {
+function unreadPlaces(doc: DocumentIR): (Place & { decimals: number; table: TableIR })[] {
   return doc.tables.flatMap((table) =>
     table.rows.flatMap((row) =>
       row.cells.flatMap((cell, column) => {
@@ -79,7 +79,7 @@ function unreadPlaces(doc: DocumentIR): (Place & { decimals: number })[] {
         const figures = table.rows.filter((r) => typeof r.values[column] === 'number');
         const words = table.rows.filter((r) => typeof r.values[column] === 'string').length;
         const decimals = Math.max(0, ...figures.map((r) => decimalsOf(r.cells[column]?.raw ?? '')));
-        return figures.length > words ? [{ row, column, cell, decimals }] : [];
+        return figures.length > words ? [{ row, column, cell, decimals, table }] : [];
       }),
     ),
   );
@@ -200,7 +200,7 @@ function sharesFailure(before: Checker, a: Cell, b: Cell): boolean {
 export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
   for (const place of unreadPlaces(doc)) {
     place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
-    doc.issues.push({ code: 'ocr.figure_unread', severity: 'warning', page: place.cell.page, bbox: place.cell.bbox, message: `OCR read "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) in a column of figures and no single re-reading is proven by the identities: kept as text` });
+    doc.issues.push({ code: 'ocr.figure_unread', severity: 'warning', table: place.table.kind, ...(place.table.part ? { part: place.table.part } : {}), page: place.cell.page, bbox: place.cell.bbox, message: `OCR read "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) in a column of figures and no single re-reading is proven by the identities: kept as text` });
   }
   for (const place of ocrPlaces(doc)) {
     const tally = checker.outcomes.get(place.cell);

@@ -453,7 +453,7 @@ describe('numbers proven by the arithmetic', () => {
     expect(row.values[0]).toBe('9:99');
     expect(cell.source).toBe('ocr');
     expect(cell.confidence).toBe(0.5);
-    expect(doc.issues.some((i) => i.code === 'ocr.figure_unread' && i.message.includes('9:99'))).toBe(true);
+    expect(doc.issues.some((i) => i.code === 'ocr.figure_unread' && i.message.includes('9:99') && i.table === 'T03')).toBe(true);
     expect(documentStatus(doc)).toBe('needs_review');
   });
 
