@@ -220,8 +220,11 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
     if (lookAlike && !reference) correct(lookAlike, '');
     return;
   }
-  // A row with a known code can only be the code's own name; a row without one (or with a misread one), any known name.
-  const candidates = reference ? [reference] : vocabulary;
+  // A row with a known code can only be the code's own name; a row without one, or with a code of another length
+  // than the table's whose name is nothing like the row's ("21001" 卫生健康管理事务 on a 行政运行要 row among
+  // seven-digit codes: a misread code), any known name.
+  const codeMisread = reference !== null && row.code!.length !== usualCodeLength(table) && similarity(bare(name), bare(reference)) < 0.5;
+  const candidates = reference && !codeMisread ? [reference] : vocabulary;
   // Specks and border marks read after the name ("行政单位医疗ee", "一般行政管理事务.和"): marks that are no
   // Chinese character, and a character right after such marks; never Chinese characters alone (a real name's tail).
   const tail = /(?:[^\p{Script=Han}）)]+\p{Script=Han}?|[^\p{Script=Han}）)]+)$/u.exec(name)?.[0] ?? '';
@@ -325,10 +328,16 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
       if (near.length === 0) near = named.filter((code) => Math.abs(code.length - read.length) <= 1 && editDistance(code, read) <= 2 && fits(code));
       // Its head misread (41501 for 2101501): a code of the name ending in the same four digits that fits between its neighbours.
       if (near.length === 0 && read.length >= 4) near = named.filter((code) => Math.abs(code.length - read.length) <= 2 && code.endsWith(read.slice(-4)) && fits(code));
+      // A code of a length no classification has ("2009" for 2080505): unread, so the one code of its name that sorts there.
+      if (near.length === 0 && ![3, 5, 7].includes(read.length) && lostCodesFillable && table.rows.filter((r) => r.code !== null).length >= 3) near = named.filter(fits);
     }
   }
   if (near.length !== 1) return;
-  row.code = near[0]!;
+  // A 款 code in a table of 项 codes ("016" read as 21016 where 2101601 老龄卫生健康事务 sorts there too): the 项
+  // code of its name under it, when one fits.
+  const usual = usualCodeLength(table);
+  const deeper = near[0]!.length < usual ? named.filter((code) => code.length === usual && code.startsWith(near[0]!) && fits(code)) : [];
+  row.code = deeper.length === 1 ? deeper[0]! : near[0]!;
   // The same code read again in the unit-code column (one of the two readings was taken for a unit's code).
   if (row.unit_code === row.code) row.unit_code = null;
   if (shiftedUnit) row.unit_code = shiftedUnit;

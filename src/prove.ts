@@ -130,8 +130,8 @@ function correct(doc: DocumentIR, place: Place, value: number): void {
   });
 }
 
-function ocrPlaces(doc: DocumentIR): Place[] {
-  return doc.tables.flatMap((table) => table.rows.flatMap((row) => row.cells.flatMap((cell, column) => (cell.source === 'ocr' && typeof row.values[column] === 'number' ? [{ row, column, cell }] : []))));
+function ocrPlaces(doc: DocumentIR): (Place & { table: TableIR })[] {
+  return doc.tables.flatMap((table) => table.rows.flatMap((row) => row.cells.flatMap((cell, column) => (cell.source === 'ocr' && typeof row.values[column] === 'number' ? [{ row, column, cell, table }] : []))));
 }
 
 /**
@@ -143,7 +143,7 @@ function ocrPlaces(doc: DocumentIR): Place[] {
  */
 export function proveOcrFigures(doc: DocumentIR, template: Template): void {
   readUnreadFigures(doc, template);
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 6; round++) {
     const before = runChecks(doc, template);
     if (before.failed === 0) return;
     // Doubtful readings are open to correction; a confident one only when two identities it breaks (its row's and
@@ -154,6 +154,7 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
       return failed > 0 && (doubtful(p) || failed >= 2);
     });
     const fixes: { place: Place; value: number }[] = [];
+    const held: { place: Place; value: number }[] = [];
     for (const place of places) {
       const original = place.row.values[place.column] as number;
       const working: number[] = [];
@@ -171,16 +172,29 @@ export function proveOcrFigures(doc: DocumentIR, template: Template): void {
         // sums then have a single non-zero part).
         // A reading put in must equal exactly a figure it copies: 1.1 for a printed 1.11 holds only within the rounding tolerance.
         const vouched = holdsExactly(own) && ((own.passed >= 1 && (easy || own.passed >= 2)) || repaired >= 2);
-        if (vouched && after.failed < before.failed && !newlyFailing(before, after)) working.push(value);
+        if (!(after.failed < before.failed && !newlyFailing(before, after))) continue;
+        if (vouched) working.push(value);
+        else if (easy && own !== undefined && (own.passed >= 1 || reread.has(value)) && own.slack < EXACT && onlyOthersToBlame(after, place.cell)) held.push({ place, value });
       }
       place.row.values[place.column] = original;
       if (working.length === 1) fixes.push({ place, value: working[0]! });
     }
     // Two figures that could each explain the same failure: neither is proven wrong.
-    const accepted = fixes.filter((fix) => !fixes.some((other) => other !== fix && sharesFailure(before, fix.place.cell, other.place.cell)));
+    let accepted = fixes.filter((fix) => !fixes.some((other) => other !== fix && sharesFailure(before, fix.place.cell, other.place.cell)));
+    // Two misreadings in one sum (a column's 合计 over two rows misread): neither fix holds that sum alone. A fix
+    // its own row's sum proves, where every sum still failing has another doubly disputed figure in it, is taken,
+    // one a round; the next round holds the other to every identity.
+    const heldFixes = held.filter((fix) => held.filter((other) => other.place.cell === fix.place.cell).length === 1);
+    if (accepted.length === 0 && heldFixes.length > 0) accepted = [heldFixes[0]!];
     if (accepted.length === 0) return;
     for (const { place, value } of accepted) correct(doc, place, value);
   }
+}
+
+/** Every identity of the cell that still fails holds another figure that fails two identities or more. */
+function onlyOthersToBlame(after: Checker, cell: Cell): boolean {
+  const failing = after.failures.filter((cells) => cells.includes(cell));
+  return failing.length > 0 && failing.every((cells) => cells.some((other) => other !== cell && (after.outcomes.get(other)?.failed ?? 0) >= 2));
 }
 
 function newlyFailing(before: Checker, after: Checker): boolean {
@@ -202,14 +216,33 @@ export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
     place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
     doc.issues.push({ code: 'ocr.figure_unread', severity: 'warning', table: place.table.kind, ...(place.table.part ? { part: place.table.part } : {}), page: place.cell.page, bbox: place.cell.bbox, message: `OCR read "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) in a column of figures and no single re-reading is proven by the identities: kept as text` });
   }
+  const unproven = new Map<string, (Place & { table: TableIR })[]>();
   for (const place of ocrPlaces(doc)) {
     const tally = checker.outcomes.get(place.cell);
     const value = place.row.values[place.column];
     if (value === 0) continue;
     if (tally && tally.failed > 0) {
       place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
-      doc.issues.push({ code: 'ocr.disputed', severity: 'warning', page: place.cell.page, bbox: place.cell.bbox, message: `OCR figure "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) breaks an identity and no single re-reading explains it` });
+      doc.issues.push({ code: 'ocr.disputed', severity: 'warning', table: place.table.kind, ...(place.table.part ? { part: place.table.part } : {}), page: place.cell.page, bbox: place.cell.bbox, message: `OCR figure "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) breaks an identity and no single re-reading explains it` });
     } else if (tally && tally.passed > 0) place.cell.confidence = Math.max(place.cell.confidence, 0.95);
-    else place.cell.confidence = Math.min(place.cell.confidence, UNPROVEN_CONFIDENCE);
+    else {
+      place.cell.confidence = Math.min(place.cell.confidence, UNPROVEN_CONFIDENCE);
+      const key = `${place.table.kind}|${place.table.part ?? ''}`;
+      unproven.set(key, [...(unproven.get(key) ?? []), place]);
+    }
+  }
+  // One issue a table, not one a figure: a Sichuan 项目支出 table can hold hundreds no identity reaches.
+  for (const places of unproven.values()) {
+    const { table, cell } = places[0]!;
+    const pages = [...new Set(places.map((p) => p.cell.page).filter((p) => p !== null))];
+    doc.issues.push({
+      code: 'ocr.unproven',
+      severity: 'warning',
+      table: table.kind,
+      ...(table.part ? { part: table.part } : {}),
+      page: cell.page,
+      bbox: cell.bbox,
+      message: `${places.length} OCR figure(s) of ${table.title || table.kind} take part in no identity that proves them (confidence ${UNPROVEN_CONFIDENCE}, page(s) ${pages.join(', ')}); the first is "${cell.raw}" (${places[0]!.row.name_raw || places[0]!.row.code || 'a row'}), at this issue's bbox`,
+    });
   }
 }

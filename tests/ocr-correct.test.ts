@@ -109,6 +109,32 @@ describe('codes placed by their neighbours', () => {
     expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(7);
   });
 
+  it('repairs a code read as another real code with a speck after the name, a code of no possible length, and a 款 code that is its name\'s 项 (held-out seed 32)', () => {
+    const rows = [
+      row('行政单位离退休', '2080501'),
+      row('事业单位离退休', '2080502'),
+      // Four digits: no classification has them.
+      row('机关事业单位基本养老保险缴费支出', '2009'),
+      row('行政单位医疗', '2101101'),
+      // 21001 is a real code (卫生健康管理事务), nothing like "行政运行要": the name is any known name's, the code then its.
+      row('行政运行要', '21001'),
+      row('医疗保障经办事务', '2101506'),
+      row('其他医疗保障管理事务支出', '2101599'),
+      // "016" is one slip from 21016, but the table codes 项: 2101601 has the same name and sorts there.
+      row('老龄卫生健康事务', '016'),
+      row('住房公积金', '2210201'),
+    ];
+    const issues: Issue[] = [];
+    correctOcrRowNames([table(rows)], templates, null, issues);
+    expect(rows.map((r) => r.code)).toEqual(['2080501', '2080502', '2080505', '2101101', '2101501', '2101506', '2101599', '2101601', '2210201']);
+    expect(rows[4]!.name).toBe('行政运行');
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(3);
+    // A code whose reference name is near the row's stays, its name spelt as the code's.
+    const kept = [row('行政运行', '2101501'), row('一般行政管理事务', '2101502'), row('医疗保障政策管理', '2101505'), row('医疗保障经办事务', '2101506')];
+    correctOcrRowNames([table(kept)], templates, null, []);
+    expect(kept.map((r) => r.code)).toEqual(['2101501', '2101502', '2101505', '2101506']);
+  });
+
   it('leaves a 款 code that heads its own 项 rows, and a code its neighbours do not pin down', () => {
     const hierarchy = [row('卫生健康支出', '210'), row('老龄卫生健康事务', '21016'), row('老龄卫生健康事务', '2101601'), row('住房保障支出', '221')];
     // 一般行政管理事务 after 2101506 and nothing below: 2101502 does not sort there, no other code of the name does uniquely.

@@ -438,6 +438,48 @@ describe('numbers proven by the arithmetic', () => {
     expect(doc.checks.failed).toBe(0);
   });
 
+  it('corrects two misreadings that break one sum together, the re-read one first (001 held-out seed 32)', async () => {
+    // 20805 = 2080505 + 2080506 (90 = 60 + 30). OCR read 60.00 as "80.00" (unsure; re-read 60.00) and 30.00 as
+    // "130.00" (sure, a speck read as 1). Neither fix holds the 款 sum alone; the re-read one is taken first, then the
+    // other is proven by the two identities it had broken.
+    const doc = await processDocument(fixture, new Uint8Array(readFileSync(fixture)));
+    const table = doc.tables.find((t) => t.kind === 'T05')!;
+    const misread = (code: string, raw: string, confidence: number, alternatives: { raw: string; confidence: number }[] = []) => {
+      const row = table.rows.find((r) => r.code === code)!;
+      Object.assign(row.cells[0]!, { source: 'ocr', raw, confidence, alternatives });
+      row.values[0] = Number(raw);
+      return row;
+    };
+    const pension = misread('2080505', '80.00', 0.6, [{ raw: '60.00', confidence: 0.8 }]);
+    const annuity = misread('2080506', '130.00', 0.96);
+    doc.issues = [];
+    validateDocument(doc, template);
+    expect(pension.values[0]).toBe(60);
+    expect(annuity.values[0]).toBe(30);
+    expect(pension.cells[0]).toMatchObject({ source: 'corrected', read_as: '80.00' });
+    expect(annuity.cells[0]).toMatchObject({ source: 'corrected', read_as: '130.00' });
+    expect(doc.checks.failed).toBe(0);
+    expect(documentStatus(doc)).toBe('needs_review');
+  });
+
+  it('does not take a fix its own row does not back when another figure could be blamed as well', async () => {
+    // The same two misreadings, but 80.00 has no re-reading: nothing vouches for 60 but the sum, which the other
+    // misreading breaks too. Both stay as read, flagged.
+    const doc = await processDocument(fixture, new Uint8Array(readFileSync(fixture)));
+    const table = doc.tables.find((t) => t.kind === 'T03')!;
+    const pension = table.rows.find((r) => r.code === '2080505')!;
+    const annuity = table.rows.find((r) => r.code === '2080506')!;
+    Object.assign(pension.cells[0]!, { source: 'ocr', raw: '80.00', confidence: 0.96 });
+    pension.values[0] = 80;
+    Object.assign(annuity.cells[0]!, { source: 'ocr', raw: '130.00', confidence: 0.96 });
+    annuity.values[0] = 130;
+    doc.issues = [];
+    validateDocument(doc, template);
+    expect([pension.values[0], annuity.values[0]]).toEqual([80, 130]);
+    expect(pension.cells[0]!.confidence).toBeLessThan(0.9);
+    expect(annuity.cells[0]!.confidence).toBeLessThan(0.9);
+  });
+
   it('reads a figure OCR took for text with no more decimals than its column prints', async () => {
     // "410.0:04": its digits, 410.004, would hold the row's sums within their rounding, as 410.00 (the speck's 4
     // dropped) does; two readings would leave it unread. The column prints two decimals, so only 410.00 is one.
@@ -454,6 +496,16 @@ describe('numbers proven by the arithmetic', () => {
     expect(cell.source).toBe('ocr');
     expect(cell.confidence).toBe(0.5);
     expect(doc.issues.some((i) => i.code === 'ocr.figure_unread' && i.message.includes('9:99') && i.table === 'T03')).toBe(true);
+    expect(documentStatus(doc)).toBe('needs_review');
+  });
+
+  it('holds an OCR figure no identity proves just below the review line, and sends its document to review', async () => {
+    // 收入决算表 2210201 住房公积金 52.00 equals its 款 22102's only part and its row's only column: copies prove nothing.
+    const { doc, cell } = await withOcrMisreading('52.00', 52, 0.96, '2210201', 0, 'T02');
+    expect(cell.confidence).toBe(0.89);
+    const issue = doc.issues.find((i) => i.code === 'ocr.unproven');
+    expect(issue).toMatchObject({ table: 'T02', severity: 'warning' });
+    expect(issue!.message).toContain('"52.00"');
     expect(documentStatus(doc)).toBe('needs_review');
   });
 
