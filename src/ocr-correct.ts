@@ -101,18 +101,22 @@ const INFERRED_TITLE_SIMILARITY = 0.4;
  * Titles OCR garbled beyond matching ("财政拓吉收所算闻表"), placed by the template's order of tables: a run of
  * unknown titles between two known tables takes, in order, the tables the template puts between those two that
  * the document has nowhere else, when there are as many of them as unknown titles and each still resembles its
- * title. A single unknown title before tables the template lets be absent takes the one it resembles clearly most.
+ * title; a run that opens the document, the tables the template puts before the first known one. A single unknown
+ * title before tables the template lets be absent takes the one it resembles clearly most.
  */
 function inferTitlesFromOrder(raws: RawTable[], unknown: RawTable[], template: Template, issues: Issue[]): void {
   const specIndex = (raw: RawTable) => template.tables.findIndex((spec) => specNamed(spec, titleKey(raw.title)));
   const present = new Set(raws.map(specIndex).filter((i) => i >= 0).map((i) => template.tables[i]!.kind));
   for (let k = 0; k < raws.length; k++) {
-    if (!unknown.includes(raws[k]!) || k === 0 || specIndex(raws[k - 1]!) < 0) continue;
+    if (!unknown.includes(raws[k]!)) continue;
+    // A run that opens the document is placed before its first known table: the template's first tables.
+    const before = k === 0 ? -1 : specIndex(raws[k - 1]!);
+    if (k > 0 && before < 0) continue;
     let end = k;
     while (end < raws.length && unknown.includes(raws[end]!)) end++;
     if (end === raws.length || specIndex(raws[end]!) < 0) continue;
     const run = raws.slice(k, end);
-    const gap = template.tables.slice(specIndex(raws[k - 1]!) + 1, specIndex(raws[end]!)).filter((spec) => !present.has(spec.kind) && spec.titles.length > 0);
+    const gap = template.tables.slice(before + 1, specIndex(raws[end]!)).filter((spec) => !present.has(spec.kind) && spec.titles.length > 0);
     const resemblance = (raw: RawTable, spec: TableSpec) => Math.max(...spec.titles.map((t) => similarity(titleKey(raw.title), titleKey(t))));
     let pairs: [RawTable, TableSpec][] = [];
     if (gap.length === run.length) pairs = run.map((raw, i) => [raw, gap[i]!]);
@@ -123,7 +127,7 @@ function inferTitlesFromOrder(raws: RawTable[], unknown: RawTable[], template: T
     if (pairs.length === 0 || pairs.some(([raw, spec]) => resemblance(raw, spec) < INFERRED_TITLE_SIMILARITY)) continue;
     for (const [raw, spec] of pairs) {
       const title = spec.titles[0]!;
-      issues.push({ code: 'ocr.title_inferred', severity: 'warning', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" matches no known title; between "${raws[k - 1]!.title}" and "${raws[end]!.title}" the template's order leaves only "${title}", which it is taken to be` });
+      issues.push({ code: 'ocr.title_inferred', severity: 'warning', page: raw.pages[0] ?? null, message: `OCR title "${raw.title}" matches no known title; ${k === 0 ? 'before' : `between "${raws[k - 1]!.title}" and`} "${raws[end]!.title}" the template's order leaves only "${title}", which it is taken to be` });
       raw.title = title;
       present.add(spec.kind);
     }
@@ -581,6 +585,27 @@ export function agreeOnDepartment(doc: DocumentIR): void {
   if (!agreed || agreed === doc.meta.department) return;
   doc.issues.push({ code: 'ocr.name_corrected', severity: 'info', message: `department read "${doc.meta.department}" on the cover; its readings across the document agree on "${agreed}"` });
   doc.meta.department = agreed;
+}
+
+/**
+ * A unit's row carries one name wherever its unit code is printed: an OCR reading of it two slips from the name
+ * two or more other readings of that code agree on ("苍溪县医疗保障局遇半", specks after the name, where four tables
+ * read 苍溪县医疗保障局) takes that name. An info issue keeps the reading.
+ */
+export function agreeOnUnitNames(tables: TableIR[], issues: Issue[]): void {
+  const unitRows = tables.flatMap((table) => table.rows.filter((r) => r.code === null && r.unit_code !== null && r.name !== '').map((row) => ({ table, row })));
+  for (const unit of new Set(unitRows.map((u) => u.row.unit_code))) {
+    const rows = unitRows.filter((u) => u.row.unit_code === unit);
+    const counts = new Map<string, number>();
+    for (const { row } of rows) counts.set(row.name, (counts.get(row.name) ?? 0) + 1);
+    const [agreed, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    if (count < 2) continue;
+    for (const { table, row } of rows) {
+      if (row.name === agreed || !readByOcr(table) || (counts.get(row.name) ?? 0) * 2 > count || editDistance(row.name, agreed) > 2) continue;
+      issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" of unit ${unit} read as "${agreed}", as ${count} other readings of that unit's row give it` });
+      row.name = agreed;
+    }
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import { readMetadata } from '../src/classify.js';
 import type { Cell, DocumentIR, Issue, Row, TableIR } from '../src/model.js';
-import { agreeOnUnitCodes, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from '../src/ocr-correct.js';
+import { agreeOnUnitCodes, agreeOnUnitNames, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -165,6 +165,15 @@ describe('codes placed by their neighbours', () => {
 
 describe('unit codes of a one-unit table', () => {
   const unitRow = (code: string, unit: string | null) => ({ ...row('行政运行', code), unit_code: unit });
+  it('spells a unit\'s row as the other readings of its unit code agree, within two slips (003 held-out seed 33)', () => {
+    const unitOf = (name: string, unit: string, source: Cell['source'] = 'ocr') => table([{ ...row(name, null, source), unit_code: unit }, row('行政运行', '2101501', source)]);
+    const tables = [unitOf('苍溪县医疗保障局', '322001'), unitOf('苍溪县医疗保障局', '322001'), unitOf('苍溪县医疗保障局遇半', '322001'), unitOf('苍溪县医疗保障事务中心', '322001'), unitOf('苍溪县医疗保障局遇', '322001', 'text'), unitOf('苍溪县医保中心', '322002')];
+    const issues: Issue[] = [];
+    agreeOnUnitNames(tables, issues);
+    expect(tables.map((t) => t.rows[0]!.name)).toEqual(['苍溪县医疗保障局', '苍溪县医疗保障局', '苍溪县医疗保障局', '苍溪县医疗保障事务中心', '苍溪县医疗保障局遇', '苍溪县医保中心']);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.message).toContain('苍溪县医疗保障局遇半');
+  });
   it('gives a row whose unit code OCR lost, or cut to a fragment, the one every other row carries, never changes another unit\'s', () => {
     const one = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '2'), unitRow('2101505', '322001'), unitRow('2101506', '322001'), unitRow('2101550', '322001')]);
     const two = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '322002')]);
@@ -382,6 +391,19 @@ describe('titles OCR garbled', () => {
     expect(issues.filter((i) => i.code === 'ocr.title_inferred').map((i) => i.page)).toEqual([10]);
     // Between 表七 and 表九 the order leaves 表八, but "内容目录" is nothing like it: left as read.
     expect(fujian[7]!.title).toBe('内容目录');
+  });
+
+  it('places titles that open the document before its first known table (003 held-out seed 33: two tables read "部门收总表")', () => {
+    // "部门收总表" is one slip from 部门收支总表 and from 部门收入总表 alike; the template puts those two, in that order, before 部门支出总表.
+    const sichuan = raws(['部门收总表', '部门收总表', '部门支出总表', '财政拨款收支预算总表', '财政拨款支出预算表（部门经济分类科目）', '一般公共预算支出预算表']);
+    const issues: Issue[] = [];
+    correctOcrLabels(sichuan, templates, issues);
+    expect(sichuan.slice(0, 2).map((r) => r.title)).toEqual(['部门收支总表', '部门收入总表']);
+    expect(issues.filter((i) => i.code === 'ocr.title_inferred')).toHaveLength(2);
+    // A single table before 部门支出总表 where the template has two: not placed.
+    const one = raws(['部门收总表', '部门支出总表', '财政拨款收支预算总表', '财政拨款支出预算表（部门经济分类科目）']);
+    correctOcrLabels(one, templates, []);
+    expect(one[0]!.title).toBe('部门收总表');
   });
 });
 
