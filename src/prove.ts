@@ -208,8 +208,9 @@ function sharesFailure(before: Checker, a: Cell, b: Cell): boolean {
 }
 
 /**
- * Confidence that can be trusted for OCR figures: proven by a passing identity and disputed by none →
- * at least 0.95; disputed → 0.5 with an issue; proven by nothing → just below the review line.
+ * Confidence that can be trusted for OCR figures: proven by an identity that holds to the last digit and
+ * disputed by none → at least 0.95; disputed → 0.5 with an issue; proven by nothing, or only within the
+ * rounding tolerance → just below the review line.
  */
 export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
   for (const place of unreadPlaces(doc)) {
@@ -224,8 +225,10 @@ export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
     if (tally && tally.failed > 0) {
       place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
       doc.issues.push({ code: 'ocr.disputed', severity: 'warning', table: place.table.kind, ...(place.table.part ? { part: place.table.part } : {}), page: place.cell.page, bbox: place.cell.bbox, message: `OCR figure "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) breaks an identity and no single re-reading explains it` });
-    } else if (tally && tally.passed > 0) place.cell.confidence = Math.max(place.cell.confidence, 0.95);
+    } else if (tally && tally.exact > 0) place.cell.confidence = Math.max(place.cell.confidence, 0.95);
     else {
+      // A sum that holds only within the rounding tolerance proves nothing of its last digit: 1,007.23 read for
+      // 1,007.24 passes a 合计 the source itself prints a fen off (003 held-out seed 36).
       place.cell.confidence = Math.min(place.cell.confidence, UNPROVEN_CONFIDENCE);
       const key = `${place.table.kind}|${place.table.part ?? ''}`;
       unproven.set(key, [...(unproven.get(key) ?? []), place]);
@@ -242,7 +245,7 @@ export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
       ...(table.part ? { part: table.part } : {}),
       page: cell.page,
       bbox: cell.bbox,
-      message: `${places.length} OCR figure(s) of ${table.title || table.kind} take part in no identity that proves them (confidence ${UNPROVEN_CONFIDENCE}, page(s) ${pages.join(', ')}); the first is "${cell.raw}" (${places[0]!.row.name_raw || places[0]!.row.code || 'a row'}), at this issue's bbox`,
+      message: `${places.length} OCR figure(s) of ${table.title || table.kind} take part in no identity that proves them exactly (confidence ${UNPROVEN_CONFIDENCE}, page(s) ${pages.join(', ')}); the first is "${cell.raw}" (${places[0]!.row.name_raw || places[0]!.row.code || 'a row'}), at this issue's bbox`,
     });
   }
 }

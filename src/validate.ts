@@ -46,6 +46,8 @@ export interface CellOutcome {
   passed: number;
   failed: number;
   slack: number;
+  /** Proving checks that held with no difference at all (`passed` counts those within the rounding tolerance too). */
+  exact: number;
 }
 
 export class Checker {
@@ -90,10 +92,11 @@ export class Checker {
     const copies = op === 'eq' && nonZeroParts <= 1;
     for (const f of involved) {
       if (!f.cell) continue;
-      const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0, slack: 0 };
+      const tally = this.outcomes.get(f.cell) ?? { passed: 0, failed: 0, slack: 0, exact: 0 };
       if (!ok) tally.failed++;
       else {
         if (proves) tally.passed++;
+        if (proves && Math.abs(delta) < 1e-9) tally.exact++;
         if (copies) tally.slack = Math.max(tally.slack, Math.abs(delta));
       }
       this.outcomes.set(f.cell, tally);

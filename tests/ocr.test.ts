@@ -427,6 +427,24 @@ describe('numbers proven by the arithmetic', () => {
     expect(families.cells[0]!.source).toBe('corrected');
   });
 
+  it('does not call proven a sure OCR figure whose sums hold only within their rounding (003 held-out seed 36: 1,007.23 for 1,007.24)', async () => {
+    // 一般公共预算支出预算表 合计 / 上年结转安排: the source's own 项 rows sum to 1,007.25 against 1,007.24 printed. A
+    // reading of 1,007.23 passes that sum (0.02 ≤ 0.05) and the row's (4,695.70 = 3,688.46 + 1,007.23, 0.01 ≤ 0.02).
+    const cangxi = path.join(root, 'tests', 'fixtures', 'cangxi-tables.txt');
+    const doc = await processDocument(cangxi, new Uint8Array(readFileSync(cangxi)));
+    const total = doc.tables.find((t) => t.kind === 'T05')!.rows.find((r) => r.name === '合计')!;
+    const column = total.values.indexOf(1007.24);
+    expect(column).toBeGreaterThan(0);
+    for (const [k, cell] of total.cells.entries()) Object.assign(cell, { source: 'ocr', confidence: 0.96, raw: k === column ? '1,007.23' : cell.raw });
+    total.values[column] = 1007.23;
+    doc.issues = [];
+    validateDocument(doc, loadTemplates().find((t) => t.id === 'sichuan-county-budget')!);
+    expect(total.values[column]).toBe(1007.23);
+    expect(total.cells[column]!.confidence).toBeLessThan(0.9);
+    expect(doc.issues.some((i) => i.code === 'ocr.unproven' && i.table === 'T05')).toBe(true);
+    expect(documentStatus(doc)).toBe('needs_review');
+  });
+
   it('reads a figure OCR took for text ("41:0.00", a speck for nothing) when the one reading that works is proven', async () => {
     // A text value joins no identity; dropping the speck gives 410.00, which its row's sum allows and 档案事务's sum proves.
     const { doc, cell } = await withOcrMisreading('41:0.00', '41:0.00', 0.93);
