@@ -215,7 +215,9 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   // a known name (the code's own, if the row has a code), or one slip from one.
   const despecked = SPECK_GLYPH.test(unmarked) ? withoutTrailingMarks(unmarked.replace(SPECK_GLYPH, '')) : null;
   if (despecked && [...despecked].length >= 2) {
-    const match = known.has(despecked) && (!reference || despecked === reference) ? despecked : [...despecked].length >= 4 ? nearestName(despecked, reference ? [reference] : vocabulary) : null;
+    // What is left short ("人台计" → 台计): only a look-alike slip, as for short names below.
+    const nearest = [...despecked].length >= 4 ? nearestName(despecked, reference ? [reference] : vocabulary) : reference ? null : nearestName(despecked, vocabulary, 0.5);
+    const match = known.has(despecked) && (!reference || despecked === reference) ? despecked : nearest;
     if (match) return correct(match, '');
   }
   // Short names ("谷计") only by a look-alike character: one real slip in two characters is any of 合计, 小计, 总计.
@@ -619,10 +621,12 @@ export function agreeOnUnitCodes(tables: TableIR[], issues: Issue[]): void {
     const common = commonUnitCode(table);
     if (common === null) continue;
     const strays = coded.filter((r) => r.unit_code !== common);
-    // A fragment ("2" of 322001) is the same code with digits lost, "1322001" the same with a speck read as a digit;
-    // a code of full length is another unit's.
+    // A fragment ("2" of 322001, or "82" of 322 with a digit misread too) is the same code with digits lost,
+    // "1322001" the same with a speck read as a digit; a code of full length is another unit's.
     const lost = (code: string | null) =>
-      code === null || (code.length < common.length && isSubsequence(code, common)) || (code.length > common.length && code.length - common.length <= 2 && code.includes(common));
+      code === null ||
+      (code.length < common.length && (isSubsequence(code, common) || editDistance(code, common) <= 2)) ||
+      (code.length > common.length && code.length - common.length <= 2 && code.includes(common));
     if (!strays.every((r) => lost(r.unit_code))) continue;
     for (const row of strays) {
       issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR unit code "${row.unit_code ?? ''}" of ${row.code} ${row.name} read as ${common}, the unit code of every other row of the table` });

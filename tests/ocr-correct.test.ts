@@ -179,12 +179,15 @@ describe('unit codes of a one-unit table', () => {
     const two = table([unitRow('2080505', null), unitRow('2101101', '322001'), unitRow('2101202', '322001'), unitRow('2101501', '322001'), unitRow('2101502', '322002')]);
     // A speck read as a digit before the code (003 held-out seed 23: 1322001).
     const speck = table([unitRow('2080505', '322001'), unitRow('2101101', '322001'), unitRow('2101501', '1322001'), unitRow('2101502', '322001')]);
+    // A fragment with a digit misread as well (003 held-out seed 37: "82" for 322).
+    const misread = table([unitRow('2080505', '322'), unitRow('2101101', '322'), unitRow('2101501', '322'), unitRow('2101601', '82')]);
     const issues: Issue[] = [];
-    agreeOnUnitCodes([one, two, speck], issues);
+    agreeOnUnitCodes([one, two, speck, misread], issues);
+    expect(misread.rows.map((r) => r.unit_code)).toEqual(Array(4).fill('322'));
     expect(one.rows.map((r) => r.unit_code)).toEqual(Array(8).fill('322001'));
     expect(two.rows.map((r) => r.unit_code)).toEqual([null, '322001', '322001', '322001', '322002']);
     expect(speck.rows.map((r) => r.unit_code)).toEqual(Array(4).fill('322001'));
-    expect(issues).toHaveLength(3);
+    expect(issues).toHaveLength(4);
   });
 
   it('moves a unit code read in the code lane back to its column and gives the row its name\'s code (003 held-out seed 16)', () => {
@@ -213,7 +216,11 @@ describe('speck characters and totals named by their figures', () => {
     // An ordinal that lost its 、 with a numeral misread (十九、 read as 十万, 001 held-out seed 13).
     const ordinal = row('十万住房保障支出');
     const junkOrdinal = row('七ys上年结转');
-    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person, ordinal, junkOrdinal])], templates, '苍溪县医疗保障局', []);
+    // A speck before a short look-alike (001 held-out seed 38); a speck before two characters that are no look-alike stays.
+    const speckedTotal = row('人台计');
+    const speckedOther = row('人大计');
+    correctOcrRowNames([table([marked, anded, lookAlike, total, department, housing, general, innerSpeck, person, ordinal, junkOrdinal, speckedTotal, speckedOther])], templates, '苍溪县医疗保障局', []);
+    expect([speckedTotal.name, speckedOther.name]).toEqual(['合计', '人大计']);
     expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name, innerSpeck.name, person.name, ordinal.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务', '本年支出合计', '对个人和家庭的补助支出', '住房保障支出']);
     expect(ordinal.name_raw).toBe('十万住房保障支出');
     expect(junkOrdinal.name).toBe('上年结转');
