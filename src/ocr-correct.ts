@@ -154,6 +154,11 @@ function closestTitle(key: string, titles: string[]): { title: string; score: nu
 
 function correctHeaderCell(cell: GridCell, words: string[], printed: string[]): GridCell {
   const key = titleKey(cell.text);
+  if (cell.source === 'ocr' && cell.confidence < 0.3 && !/\p{Script=Han}/u.test(key)) {
+    // A header taken for a figure no reading is sure of ("0" for 预算数): the words read beside it, if they match.
+    const spelt = (cell.alternatives ?? []).filter((a) => /\p{Script=Han}/u.test(a.raw)).map((a) => closestWord(titleKey(a.raw), words, 0.6, 0.1) ?? closestWord(titleKey(a.raw), printed, 0.6, 0.1)).find((w) => w !== null);
+    if (spelt) return { ...cell, text: normaliseText(spelt) };
+  }
   if (cell.source !== 'ocr' || key.length < 2 || words.includes(key) || /\d/.test(key)) return cell;
   const match = closestWord(key, words, 0.6, 0.1) ?? closestWord(key, printed, 0.6, 0.1);
   return match ? { ...cell, text: normaliseText(match) } : cell;

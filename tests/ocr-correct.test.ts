@@ -390,6 +390,18 @@ describe('titles OCR garbled', () => {
     expect(alone[0]!.rows[0]![0]!.text).toBe('欧算数');
   });
 
+  it('spells a header OCR took for a figure no reading is sure of by the words read beside it (003 held-out seed 37: "0" for 预算数)', () => {
+    const cellOf = (text: string, confidence: number, alternatives: { raw: string; confidence: number }[]) => ({ text, raw: text, page: 11, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence, colSpan: 1, rowSpan: 1, covered: false, alternatives });
+    // 据算数 is as near 决算数 as 预算数: the document's other header, 预算数, decides.
+    const printed = { title: '部门收支总表', rows: [[cellOf('预算数', 0.95, [])]], headerRows: 1, pages: [8] };
+    const garbled = [printed, { title: '财政拨款收支预算总表', rows: [[cellOf('0', 0, [{ raw: '据算数', confidence: 0.4 }])]], headerRows: 1, pages: [11] }] as unknown as RawTable[];
+    // A sure figure in a header row, or words that match nothing, stay.
+    const sure = [{ title: '财政拨款收支预算总表', rows: [[cellOf('2023', 0.9, [{ raw: '据算数', confidence: 0.4 }])]], headerRows: 1, pages: [11] }] as unknown as RawTable[];
+    const nothing = [{ title: '财政拨款收支预算总表', rows: [[cellOf('0', 0, [{ raw: '汪汪', confidence: 0.4 }])]], headerRows: 1, pages: [11] }] as unknown as RawTable[];
+    for (const raw of [garbled, sure, nothing]) correctOcrLabels(raw, templates, []);
+    expect([garbled[1]!, sure[0]!, nothing[0]!].map((r) => r.rows[0]![0]!.text)).toEqual(['预算数', '2023', '0']);
+  });
+
   it('takes a title too garbled to match from the template\'s order, with a warning, only where it still resembles it', () => {
     const fujian = raws(['收支预算总表', '收入预算总表', '支出预算总表', '财政拓吉收所算闻表', '一般公共预算拨款支出预算表', '政府性基金预算拨款支出预算表', '国有资本经营预算拨款支出预算表', '内容目录', '一般公共预算基本支出经济分类情况表']);
     const issues: Issue[] = [];

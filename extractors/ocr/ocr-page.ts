@@ -164,7 +164,15 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   };
   if (readings.length && looksLikeFigure(readings[0]!.raw)) {
     // The digit readings are trusted before the page's, which votes only.
-    return item(...signDoubt(decideFigure([...(await readDigits()), readings[0]!])));
+    const [value, confidence, others] = signDoubt(decideFigure([...(await readDigits()), readings[0]!]));
+    if (confidence < 0.3) {
+      // No digit reading is anything like sure ("0" at 0.00 for a bold 预算数 header): a sure reading of words wins;
+      // an unsure one is kept beside the figure, for a header cell's words to be matched against.
+      const words = await clearReading(engine, cellImage, threshold, ink.lines === 1);
+      if (sureWords(words) && /\p{Script=Han}/u.test(words.raw)) return item(words.raw, words.confidence);
+      if (/\p{Script=Han}/u.test(words.raw) && !/\d/.test(words.raw)) return item(value, confidence, [...others, words]);
+    }
+    return item(value, confidence, others);
   }
   const again = line ?? (await engine.readCell(cellImage, ink.lines === 1));
   const cellText = tidyCellText(again.text);
@@ -199,11 +207,9 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   // Nothing but ruling marks, and no figure in the ink either.
   if (texts.length === 0) return null;
   if (texts.every((t) => t.confidence < 0.6)) {
-    // Every reading unsure ("2" and "十本本" for a grey "二、上年结转" with specks beside it): the run of ink cut
-    // out, its contrast stretched, read once more, and taken when the recogniser is sure of words without digits.
-    const clear = await engine.readCell(stretchContrast(mainInkRun(cellImage, threshold)), ink.lines === 1);
-    const raw = tidyCellText(clear.text);
-    if (raw !== '' && !/\d/.test(raw) && clear.confidence >= 0.8) return item(raw, clear.confidence);
+    // Every reading unsure ("2" and "十本本" for a grey "二、上年结转" with specks beside it).
+    const words = await clearReading(engine, cellImage, threshold, ink.lines === 1);
+    if (sureWords(words)) return item(words.raw, words.confidence);
   }
   if (texts.length === 2 && texts[0]!.raw !== texts[1]!.raw) {
     // The cell and page readings differ: a third reading, of the ink thickened, votes, character by character where it can.
@@ -212,6 +218,17 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
   }
   const [raw, confidence] = voteText(texts);
   return item(raw, confidence);
+}
+
+/** A cell's run of ink cut out, its contrast stretched, and read once more as text (specks and grey print defeat the plain reading). */
+async function clearReading(engine: ReturnType<typeof ocrEngine>, cellImage: GrayImage, threshold: number, singleLine: boolean): Promise<{ raw: string; confidence: number }> {
+  const clear = await engine.readCell(stretchContrast(mainInkRun(cellImage, threshold)), singleLine);
+  return { raw: tidyCellText(clear.text), confidence: clear.confidence };
+}
+
+/** Words the recogniser is sure of (0.8), with no digit in them. */
+function sureWords(reading: { raw: string; confidence: number }): boolean {
+  return reading.raw !== '' && !/\d/.test(reading.raw) && reading.confidence >= 0.8;
 }
 
 /**
