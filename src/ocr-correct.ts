@@ -39,7 +39,8 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
   // Known when it is a title, or a title after a year ("2025年度…"); "财政拨秋收支预算总表" ends with a title but is another one misread.
   const isKnown = (key: string) => titles.some((t) => namesTitle(key, t));
   // A misread title as close to two known titles takes the one no other table of the document has.
-  const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => key === t || key.endsWith(t))));
+  // By the whole title (a year before it allowed): 财政拨款收支预算总表 does not take 收支预算总表.
+  const taken = new Set(raws.map((r) => titleKey(r.title)).flatMap((key) => titles.filter((t) => namesTitle(key, t))));
   for (const raw of raws.filter((r) => ocrTable(r) && r.title === '')) titleFromContext(raw, titles, issues);
   const open = raws.filter((raw) => ocrTable(raw) && titleKey(raw.title) !== '' && !isKnown(titleKey(raw.title)));
   // The clearest correction first: the title it takes is then no longer offered to the others.
