@@ -319,12 +319,13 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
   const name = row.name.replace(/\s+/g, '');
   const named = codesNamed(name).length ? codesNamed(name) : codesNamed(name.replace(/\(/g, '（').replace(/\)/g, '）'));
   const fits = (code: string) => sortsBetweenNeighbours(table, row, code);
+  // Only in a table of codes, and only where the neighbours pin the code down.
+  const neighboursPinCodes = lostCodesFillable && table.rows.filter((r) => r.code !== null).length >= 3;
   let near: string[];
   // The unit code read in the code lane ("322" with no unit code beside it): the row's own code was lost.
   const shiftedUnit = read !== null && row.unit_code === null && read === commonUnitCode(table) ? read : null;
   if (read === null || shiftedUnit) {
-    // Only in a table of codes, and only where the neighbours pin the code down.
-    if (!lostCodesFillable || table.rows.filter((r) => r.code !== null).length < 3) return;
+    if (!neighboursPinCodes) return;
     near = named.filter(fits);
   } else {
     // A code that exists and carries the row's name stands; "21001" (卫生健康管理事务) on a 行政单位医疗 row does not.
@@ -341,7 +342,7 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
       // Its head misread (41501 for 2101501): a code of the name ending in the same four digits that fits between its neighbours.
       if (near.length === 0 && read.length >= 4) near = named.filter((code) => Math.abs(code.length - read.length) <= 2 && code.endsWith(read.slice(-4)) && fits(code));
       // A code of a length no classification has ("2009" for 2080505): unread, so the one code of its name that sorts there.
-      if (near.length === 0 && ![3, 5, 7].includes(read.length) && lostCodesFillable && table.rows.filter((r) => r.code !== null).length >= 3) near = named.filter(fits);
+      if (near.length === 0 && ![3, 5, 7].includes(read.length) && neighboursPinCodes) near = named.filter(fits);
     }
   }
   if (near.length !== 1) return;
