@@ -1,7 +1,7 @@
 /**
  * OCR benchmark: tesseract.js (what the pipeline uses) against native `tesseract` (Debian tesseract-ocr +
  * tesseract-ocr-chi-sim) on the same page images, in the same run; then a whole scanned document through the
- * CLI with the worker pool (pages per second, peak RSS).
+ * CLI, alone and in a batch, with the shared recognisers (pages per second, cores busy, peak RSS).
  *
  * Usage: `npm run bench:ocr [-- --pages N] [-- --repeat R]`. A measurement, not a test: it exits 0 whatever the numbers.
  * Each engine reads each page R times (default 3) and its fastest reading counts: on a shared 2-core host the
@@ -26,6 +26,20 @@ const shared = path.resolve(root, '..', 'shared', 'corpus', 'rendered');
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** One CLI run over `docs` without the OCR cache: wall seconds, OCR pages, peak RSS by GNU time and CPU seconds per wall second. */
+function runCli(cli: string, docs: string[], out: string): { seconds: number; ocrPages: number; peakMb: number; coresBusy: number } {
+  const time = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const run = spawnSync(time ? '/usr/bin/time' : 'node', [...(time ? ['-f', '%U %S %M', 'node'] : []), cli, 'extract', ...docs, '--out', out, '--ocr-cache', 'off', '--quiet'], { encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  const [userSeconds, systemSeconds, peakKb] = time ? (run.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [NaN, NaN, NaN];
+  const ocrPages = docs
+    .map((d) => JSON.parse(readFileSync(path.join(out, `${path.basename(d, '.pdf')}.json`), 'utf8')) as { document: { page_sources: { ocr: number } } })
+    .reduce((sum, d) => sum + d.document.page_sources.ocr, 0);
+  // CPU seconds over wall seconds: 2.0 means both cores busy throughout.
+  return { seconds, ocrPages, peakMb: peakKb! / 1024, coresBusy: (userSeconds! + systemSeconds!) / seconds };
 }
 
 async function main(): Promise<number> {
@@ -96,23 +110,18 @@ async function main(): Promise<number> {
   console.log(`tesseract.js worker start-up (model load, once per worker): ${startup.toFixed(2)} s`);
   console.log(`median whole-page OCR with the cell readings: ${median(rows.map((r) => r.whole)).toFixed(2)} s/page (${(median(rows.map((r) => r.whole)) / js).toFixed(1)}× the page reading alone)`);
 
-  // The whole document through the CLI: worker pool, rendering, layout, proof; peak RSS by GNU time.
-  const out = path.join(tmp, 'out');
+  // Whole documents through the CLI: one scanned document alone (its pages and cells spread over the shared
+  // recognisers), then four of unequal length (documents and pages share them).
   const cli = path.join(root, 'dist', 'src', 'cli.js');
-  // Four documents of unequal length: the pool spreads documents over the workers, so two alone leave one idle at the tail.
-  const docs = ['003-300dpi-clean-scanned.pdf', '001-mixed.pdf', '000-scanned.pdf', '001-scanned.pdf'].map((name) => path.join(shared, name));
-  const time = existsSync('/usr/bin/time');
-  const t2 = performance.now();
-  const run = spawnSync(time ? '/usr/bin/time' : 'node', [...(time ? ['-f', '%U %S %M', 'node'] : []), cli, 'extract', ...docs, '--out', out, '--ocr-cache', 'off', '--quiet'], { encoding: 'utf8' });
-  const seconds = (performance.now() - t2) / 1000;
-  const [userSeconds, systemSeconds, peakKb] = time ? (run.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [NaN, NaN, NaN];
-  const peakMb = peakKb! / 1024;
-  // CPU seconds over wall seconds: 2.0 means both cores busy throughout.
-  const coresBusy = (userSeconds! + systemSeconds!) / seconds;
-  const ocrPages = docs
-    .map((d) => JSON.parse(readFileSync(path.join(out, `${path.basename(d, '.pdf')}.json`), 'utf8')) as { document: { page_sources: { ocr: number } } })
-    .reduce((s, d) => s + d.document.page_sources.ocr, 0);
-  console.log(`\nbatch: ${docs.map((d) => path.basename(d)).join(' + ')}, ${Math.min(os.availableParallelism(), docs.length)} worker threads: ${ocrPages} OCR pages in ${seconds.toFixed(1)} s = ${(ocrPages / seconds).toFixed(2)} OCR pages/s; peak RSS ${Number.isFinite(peakMb) ? `${peakMb.toFixed(0)} MB` : 'n/a'} (target < 1536 MB); cores busy ${Number.isFinite(coresBusy) ? coresBusy.toFixed(2) : 'n/a'} of ${os.availableParallelism()}`);
+  for (const names of [['003-scanned.pdf'], ['003-300dpi-clean-scanned.pdf', '001-mixed.pdf', '000-scanned.pdf', '001-scanned.pdf']]) {
+    const run = runCli(cli, names.map((name) => path.join(shared, name)), path.join(tmp, `out-${names.length}`));
+    const threads = Math.min(os.availableParallelism(), names.length);
+    console.log(
+      `\n${names.length === 1 ? 'one document' : 'batch'}: ${names.join(' + ')}, ${threads} document thread${threads > 1 ? 's' : ''}, ${os.availableParallelism()} recognitions at once: ` +
+        `${run.ocrPages} OCR pages in ${run.seconds.toFixed(1)} s = ${(run.ocrPages / run.seconds).toFixed(2)} OCR pages/s; ` +
+        `peak RSS ${Number.isFinite(run.peakMb) ? `${run.peakMb.toFixed(0)} MB` : 'n/a'} (target < 1536 MB); cores busy ${Number.isFinite(run.coresBusy) ? run.coresBusy.toFixed(2) : 'n/a'} of ${os.availableParallelism()}`,
+    );
+  }
   return 0;
 }
 

@@ -6,7 +6,7 @@ import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/types/src/displa
 import type { BBox, DocumentIR, PageIR, Ruling, TextItem } from '../src/model.js';
 import { garbledShare, normaliseText } from '../src/normalise.js';
 import { ocrSettings } from './ocr/engine.js';
-import { ocrPage } from './ocr/ocr-page.js';
+import { PageOcrQueue } from './ocr/ocr-page.js';
 import { renderPage } from './ocr/raster.js';
 import type { Extractor } from './registry.js';
 import { PdfOpenError } from './errors.js';
@@ -249,25 +249,42 @@ export const pdfTextExtractor: Extractor = {
     try {
       doc.pageCount = pdf.numPages;
       if (pdf.numPages === 0) throw new PdfOpenError('the PDF has no pages', 'empty');
-      let previousRuled = false;
       const settings = ocrSettings();
+      const queue = new PageOcrQueue(settings.pagesAtOnce);
+      // Each page as read, or its OCR under way; a text page after an OCR page read its rulings on the chance that page was ruled.
+      const slots: { route: { ocr: boolean; reason: string }; read: PageIR | Promise<PageIR>; rulingsOnChance: boolean }[] = [];
+      let done = 0;
+      const pageDone = () => progress?.(++done);
+      // True or false once known; null while the page before is still being OCR'd.
+      let previousRuled: boolean | null = false;
       for (let n = 1; n <= pdf.numPages; n++) {
         const page = await pdf.getPage(n);
         try {
           // A table running on from a ruled page may carry neither amounts nor codes (a 绩效目标表 piece).
-          let read = await readPage(page, { rulings: previousRuled ? 'always' : 'auto', lite });
+          const read = await readPage(page, { rulings: previousRuled !== false ? 'always' : 'auto', lite });
           const route = routePage(read);
           if (route.ocr && ocrEnabled()) {
-            const image = await renderPage(page, settings.dpi);
-            read = (await ocrPage(n, image)).page;
+            const { reading } = await queue.add(n, await renderPage(page, settings.dpi));
+            void reading.then(pageDone, () => undefined);
+            slots.push({ route, read: reading, rulingsOnChance: false });
+            previousRuled = null;
+          } else {
+            slots.push({ route, read, rulingsOnChance: previousRuled === null });
+            previousRuled = previousRuled === null ? null : read.rulings.length >= 4;
+            pageDone();
           }
-          doc.pageRoutes.push({ page: n, source: read.source === 'ocr' ? 'ocr' : read.source === 'text' ? 'text' : 'none', reason: route.reason });
-          previousRuled = read.rulings.length >= 4;
-          doc.pages.push(read);
         } finally {
           page.cleanup();
         }
-        progress?.(n);
+      }
+      let ruled = false;
+      for (const slot of slots) {
+        const read = await slot.read;
+        // As `readPage` would have read it had the page before been known: rulings only after a ruled page or where a table may be.
+        if (slot.rulingsOnChance && !ruled && !mayHoldTable(read.items)) read.rulings = [];
+        doc.pageRoutes.push({ page: read.number, source: read.source === 'ocr' ? 'ocr' : read.source === 'text' ? 'text' : 'none', reason: slot.route.reason });
+        ruled = read.rulings.length >= 4;
+        doc.pages.push(read);
       }
     } finally {
       await pdf.destroy();

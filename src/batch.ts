@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import PQueue from 'p-queue';
+import { ocrSettings, RecogniserPool, serveRecognitions, type Recogniser } from '../extractors/ocr/engine.js';
 import { sha256 } from './ingest.js';
 import { failedOutput, type OutputDocument } from './output.js';
 import { writers, type Writer, type WriterOptions } from './writers.js';
@@ -99,6 +100,8 @@ function sizeOf(file: string): number {
 interface PoolWorker {
   worker: Worker;
   busy: boolean;
+  /** The batch's end of the worker's way to the shared recognisers. */
+  ocrPort: MessagePort;
 }
 
 /**
@@ -110,7 +113,11 @@ export const DEFAULT_WORKER_HEAP_MB = 768;
 
 type RunOutcome = { result: FileResult } | { crashed: string; outOfMemory: boolean };
 
-/** A fixed pool of worker threads, each running one document at a time; a crashed worker is replaced. */
+/**
+ * A fixed pool of worker threads, each running one document at a time; a crashed worker is replaced. Their OCR
+ * goes to one {@link RecogniserPool} in this thread, so that the cores are shared by pages and cells, not
+ * by documents: one scanned document alone keeps every core busy.
+ */
 class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
@@ -118,11 +125,20 @@ class WorkerPool {
   constructor(
     private readonly size: number,
     private readonly heapMb: number,
+    private readonly recognisers: Recogniser,
+    /** Pages each document OCRs side by side: enough to keep the recognisers busy, few enough to bound memory. */
+    private readonly pagesAtOnce: number,
   ) {}
 
   private spawn(heapMb: number | null): PoolWorker {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {});
-    return { worker, busy: false };
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { ocrPort: port2, pagesAtOnce: this.pagesAtOnce },
+      transferList: [port2],
+      ...(heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
+    });
+    serveRecognitions(port1, this.recognisers);
+    return { worker, busy: false, ocrPort: port1 };
   }
 
   async run(file: string, onPages: (done: number, total: number) => void): Promise<FileResult> {
@@ -149,6 +165,7 @@ class WorkerPool {
           }
           return this.failure(file, retry.crashed, started);
         } finally {
+          big.ocrPort.close();
           await big.worker.terminate();
         }
       }
@@ -198,9 +215,11 @@ class WorkerPool {
   private remove(entry: PoolWorker): void {
     const i = this.workers.indexOf(entry);
     if (i >= 0) this.workers.splice(i, 1);
+    entry.ocrPort.close();
   }
 
   async close(): Promise<void> {
+    for (const w of this.workers) w.ocrPort.close();
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }
@@ -222,7 +241,15 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
   const stems = uniqueStems(files);
   // Workers also for a single document: the heap bound keeps its memory down, and an out-of-memory document cannot take the batch with it.
   const useWorkers = (options.useWorkers ?? true) && files.length > 0;
-  const pool = useWorkers ? new WorkerPool(Math.min(concurrency, files.length), options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB) : null;
+  const settings = ocrSettings();
+  // One recognition per core, whichever document it is for; made only when a page needs OCR.
+  const recognitions = options.concurrency ?? settings.workers;
+  const recognisers = useWorkers ? new RecogniserPool(recognitions, settings.recycleAfter) : null;
+  const documentsAtOnce = Math.min(concurrency, files.length);
+  // About a page per recogniser in all: one document alone reads two pages at once on two cores, two or more documents one each
+  // (four scans at once peaked at 1.77 GB with two pages each, 1.28 GB with one).
+  const pagesAtOnce = Math.max(1, Math.ceil(recognitions / documentsAtOnce));
+  const pool = recognisers ? new WorkerPool(documentsAtOnce, options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB, recognisers, pagesAtOnce) : null;
   // pdf.js documents opened at the same time in one thread interfere ("Invalid page request"): in-process runs go one by one.
   const queue = new PQueue({ concurrency: pool ? concurrency : 1 });
   const results: FileResult[] = new Array(files.length);
@@ -245,6 +272,7 @@ export async function runBatch(files: string[], options: BatchOptions): Promise<
     );
   } finally {
     await pool?.close();
+    await recognisers?.close();
     // In-process runs hold the thread's OCR recogniser, whose worker threads would keep Node alive.
     if (!pool) await (await import('../extractors/ocr/engine.js')).closeOcr();
   }

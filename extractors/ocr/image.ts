@@ -1,6 +1,7 @@
-import type { DocumentIR } from '../../src/model.js';
+import type { DocumentIR, PageIR } from '../../src/model.js';
 import type { Extractor } from '../registry.js';
-import { ocrPage } from './ocr-page.js';
+import { ocrSettings } from './engine.js';
+import { ocrPage, PageOcrQueue } from './ocr-page.js';
 import { decodeImage } from './raster.js';
 import { tiffPages } from './tiff.js';
 
@@ -24,11 +25,17 @@ export const imageExtractor: Extractor = {
     if (isTiff(bytes)) {
       const pages = tiffPages(bytes);
       doc.pageCount = pages.length;
+      const queue = new PageOcrQueue(ocrSettings().pagesAtOnce);
+      const readings: Promise<PageIR>[] = [];
+      let done = 0;
       for (const [index, tiff] of pages.entries()) {
-        const { page } = await ocrPage(index + 1, await tiff.decode(a4Dpi(tiff.width, tiff.height)));
-        doc.pages.push(page);
+        const { reading } = await queue.add(index + 1, await tiff.decode(a4Dpi(tiff.width, tiff.height)));
+        void reading.then(() => progress?.(++done), () => undefined);
+        readings.push(reading);
+      }
+      for (const [index, reading] of readings.entries()) {
+        doc.pages.push(await reading);
         doc.pageRoutes.push({ page: index + 1, source: 'ocr', reason: pages.length > 1 ? `TIFF image, page ${index + 1} of ${pages.length}` : 'image file' });
-        progress?.(index + 1);
       }
       doc.pageSources.ocr = pages.length;
       return;

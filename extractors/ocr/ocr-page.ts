@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ruledCellBoxes } from '../../src/layout.js';
 import type { BBox, PageIR, Ruling, TextItem } from '../../src/model.js';
 import { normaliseText } from '../../src/normalise.js';
@@ -45,8 +46,9 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   const items: TextItem[] = [];
   // Inside a ruled table every cell is read on its own: the page reading of a table mixes up its columns.
   const lineHeight = typicalLineHeight(words);
-  for (let k = 0; k < cells.length; k++) {
-    const item = await readRuledCell(clean, cells[k]!, wordsByCell.get(k) ?? [], threshold, lineHeight);
+  // Several at once, so that one page keeps every recogniser busy; not all at once, as each holds its crops while it waits.
+  const cellItems = await mapLimit(cells, CELLS_AT_ONCE, (cell, k) => readRuledCell(clean, cell, wordsByCell.get(k) ?? [], threshold, lineHeight));
+  for (const item of cellItems) {
     if (item) items.push({ ...item, bbox: item.bbox.map((v) => v * scale) as BBox, fontSize: Math.max(1, item.fontSize * scale) });
   }
   let rereads = 0;
@@ -82,6 +84,51 @@ export async function ocrPage(number: number, original: GrayImage, language?: Oc
   }
   const page: PageIR = { number, width: image.width * scale, height: image.height * scale, items, rulings, source: 'ocr' };
   return { page, image, skew };
+}
+
+/** Cells of one page read at the same time: a few per core. */
+const CELLS_AT_ONCE = 2 * Math.max(1, availableParallelism());
+
+/** `map` over `items` with at most `limit` calls under way; results in the order of `items`. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, map: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/**
+ * Pages OCR'd side by side, at most `limit` at a time: a page's own reading runs on one core, so a document
+ * keeps several recognisers busy only with several pages under way. `add` waits while the limit is reached.
+ * Only the page is handed back: holding each page's image until the document ends grew a 50-page scan by 250 MB.
+ */
+export class PageOcrQueue {
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly read: typeof ocrPage = ocrPage,
+  ) {}
+
+  /** Start reading a page once there is room; its reading's failure is kept until the reading is awaited. */
+  async add(number: number, image: GrayImage, language?: OcrLanguage): Promise<{ reading: Promise<PageIR> }> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    const reading = this.read(number, image, language).then((result) => result.page);
+    // Settled either way, so that a failure waits for its page's turn to be awaited instead of going unhandled.
+    const settled = reading.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return { reading };
+  }
 }
 
 /** Digits, with seven characters in ten of it figure characters. */
