@@ -78,12 +78,24 @@ function titleFromContext(raw: RawTable, titles: string[], issues: Issue[]): voi
   issues.push({ code: 'ocr.title_corrected', severity: 'info', page: raw.pages[0] ?? null, message: `OCR line "${line}" above an untitled table taken as its title` });
 }
 
-/** The template whose titles the document prints most (two at least, and more than any other), else null. */
+/**
+ * The template whose titles the document prints most (two at least, and more than any other), else null. Layouts
+ * that share titles (Fujian's and Jiangsu's 收支预算总表 … 财政拨款收支预算总表) tie on the titles read whole; the
+ * titles OCR garbled then decide: the template more of them are clearly closest to one of its titles.
+ */
 function likeliestTemplate(raws: RawTable[], templates: Template[]): Template | null {
   const keys = raws.map((r) => titleKey(r.title)).filter((k) => k !== '');
-  const counts = templates.map((template) => ({ template, count: keys.filter((key) => template.tables.some((spec) => specNamed(spec, key))).length })).sort((a, b) => b.count - a.count);
+  const counts = templates
+    .map((template) => {
+      const named = keys.filter((key) => template.tables.some((spec) => specNamed(spec, key)));
+      const titles = template.tables.flatMap((spec) => spec.titles.map(titleKey));
+      const garbled = keys.filter((key) => !named.includes(key) && closestTitle(key, titles) !== null).length;
+      return { template, count: named.length, garbled };
+    })
+    .sort((a, b) => b.count - a.count || b.garbled - a.garbled);
   const [first, second] = counts;
-  return first && first.count >= 2 && first.count > (second?.count ?? 0) ? first.template : null;
+  if (!first || first.count < 2) return null;
+  return first.count > (second?.count ?? 0) || first.garbled > second!.garbled ? first.template : null;
 }
 
 function specNamed(spec: TableSpec, key: string): boolean {
@@ -118,7 +130,7 @@ function inferTitlesFromOrder(raws: RawTable[], unknown: RawTable[], template: T
     if (end === raws.length || specIndex(raws[end]!) < 0) continue;
     const run = raws.slice(k, end);
     const gap = template.tables.slice(before + 1, specIndex(raws[end]!)).filter((spec) => !present.has(spec.kind) && spec.titles.length > 0);
-    const resemblance = (raw: RawTable, spec: TableSpec) => Math.max(...spec.titles.map((t) => similarity(titleKey(raw.title), titleKey(t))));
+    const resemblance = (raw: RawTable, spec: TableSpec) => Math.max(...spec.titles.map((t) => titleResemblance(titleKey(raw.title), titleKey(t))));
     let pairs: [RawTable, TableSpec][] = [];
     if (gap.length === run.length) pairs = run.map((raw, i) => [raw, gap[i]!]);
     else if (run.length === 1 && gap.length > 1 && gap.every((spec) => !spec.required || spec === gap.find((g) => g.required))) {
@@ -136,15 +148,19 @@ function inferTitlesFromOrder(raws: RawTable[], unknown: RawTable[], template: T
   }
 }
 
+/** How much a title key resembles a known title (0–1); a year prefix, misread or not ("20296年度"), is not part of the name. */
+function titleResemblance(key: string, title: string): number {
+  const chars = [...key];
+  const tail = chars.slice(-[...title].length).join('');
+  const prefix = chars.slice(0, Math.max(0, chars.length - [...title].length)).join('');
+  return Math.max(/[\d年度]/.test(prefix) ? similarity(tail, title) : 0, similarity(key, title));
+}
+
 function closestTitle(key: string, titles: string[]): { title: string; score: number } | null {
   let best: { title: string; score: number } | null = null;
   let second = 0;
   for (const title of titles) {
-    // A year prefix ("2023年") is not part of the name: then the tail is compared as well as the whole.
-    const chars = [...key];
-    const tail = chars.slice(-[...title].length).join('');
-    const prefix = chars.slice(0, Math.max(0, chars.length - [...title].length)).join('');
-    const score = Math.max(/[\d年度]/.test(prefix) ? similarity(tail, title) : 0, similarity(key, title));
+    const score = titleResemblance(key, title);
     if (!best || score > best.score) {
       if (best) second = Math.max(second, best.score);
       best = { title, score };
@@ -333,8 +349,10 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
       if (!aloneAtItsLevel(table, row)) return;
       near = named.filter((code) => code.startsWith(read) && code.length === usualCodeLength(table) && fits(code));
     } else {
-      // One slip, up to two digits dropped, or up to two specks read as digits (210211506 for 2101506).
-      near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code)) || (read.length - code.length <= 2 && isSubsequence(code, read))));
+      // One slip, up to two digits dropped, or up to two specks read as digits (210211506 for 2101506); a code of the
+      // table's own length is no speck-lengthened one (2040101 武装警察部队, a 项 the reference lacks, is not its 款 20401).
+      const specksPossible = read.length !== usualCodeLength(table);
+      near = named.filter((code) => code !== read && (editDistance(code, read) <= 1 || (code.length - read.length <= 2 && isSubsequence(read, code)) || (specksPossible && read.length - code.length <= 2 && isSubsequence(code, read))));
       if (near.length > 1) near = near.filter(fits);
       // Two slips (2081101 for 2101101, 221901 for 2210201): only a code of the name, of the same length or one digit
       // apart, that fits between its neighbours.

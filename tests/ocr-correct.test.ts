@@ -69,6 +69,23 @@ describe('OCR label correction', () => {
     expect(issues.map((i) => i.code).sort()).toEqual(['ocr.code_corrected', 'ocr.code_corrected', 'ocr.name_corrected']);
   });
 
+  it('reads garbled titles against the layout whose garbled titles they resemble when the titles read whole are shared (Fujian and Jiangsu), and places one whose year was misread', () => {
+    const grid = [[{ text: '项目', raw: '项目', page: 10, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
+    // Degraded real Fujian scans, seed 41: 收支/收入/财政拨款收支预算总表 are Jiangsu's titles too; 一 read as a quote.
+    const raws = [
+      { title: '收支预算总表', rows: grid, headerRows: 1, pages: [1] },
+      { title: '20296年度收入也鼻总表', rows: grid, headerRows: 1, pages: [2] },
+      { title: '支出预算总表', rows: grid, headerRows: 1, pages: [3] },
+      { title: '财政拨款收支预算总表', rows: grid, headerRows: 1, pages: [4] },
+      { title: '“般公共预算城款支出孜算表', rows: grid, headerRows: 1, pages: [5] },
+      { title: '政府性基黎预算拨款支出预算表', rows: grid, headerRows: 1, pages: [6] },
+    ] as unknown as RawTable[];
+    const issues: Issue[] = [];
+    correctOcrLabels(raws, templates, issues);
+    expect(raws.map((r) => r.title)).toEqual(['收支预算总表', '收入预算总表', '支出预算总表', '财政拨款收支预算总表', '一般公共预算拨款支出预算表', '政府性基金预算拨款支出预算表']);
+    expect(issues.map((i) => i.code).sort()).toEqual(['ocr.title_corrected', 'ocr.title_corrected', 'ocr.title_inferred']);
+  });
+
   it('matches a misread title that ends with a shorter known title against the longer ones', () => {
     const grid = [[{ text: '项目', raw: '项目', page: 10, bbox: [0, 0, 1, 1] as [number, number, number, number], source: 'ocr' as const, confidence: 0.9, colSpan: 1, rowSpan: 1, covered: false }]];
     const raws = [
@@ -107,6 +124,19 @@ describe('codes placed by their neighbours', () => {
     expect(rows.map((r) => r.code)).toEqual(['2080505', '2101101', '2101501', '2101502', '2101505', '2101506', '2101550', '2101599', '2101601', '2130599', '2210201']);
     expect(last[2]!.code).toBe('2210201');
     expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toHaveLength(7);
+  });
+
+  it('keeps a code of the table\'s length that the reference lacks rather than shortening it to its 款 (degraded real Fujian scan, seed 41)', () => {
+    // 2040101 武装警察部队 is printed; the reference knows only the 款 20401 of that name. Read right, it stays.
+    const rows = [row('武装警察部队', '2040101'), row('行政运行', '2040201'), row('一般行政管理事务', '2040202'), row('机关服务', '2040203'), row('住房公积金', '2210201')];
+    const issues: Issue[] = [];
+    correctOcrRowNames([table(rows)], templates, null, issues);
+    expect(rows.map((r) => r.code)).toEqual(['2040101', '2040201', '2040202', '2040203', '2210201']);
+    expect(issues.filter((i) => i.code === 'ocr.code_corrected')).toEqual([]);
+    // Two specks read as digits still go where the length is not the table's (221002201 for 2210201).
+    const specked = [row('行政运行', '2040201'), row('一般行政管理事务', '2040202'), row('机关服务', '2040203'), row('住房公积金', '221002201')];
+    correctOcrRowNames([table(specked)], templates, null, []);
+    expect(specked[3]!.code).toBe('2210201');
   });
 
   it('repairs a code read as another real code with a speck after the name, a code of no possible length, and a 款 code that is its name\'s 项 (held-out seed 32)', () => {

@@ -162,6 +162,13 @@ describe('OCR building blocks', () => {
     expect(tidyCellText('4)公务用车购置费')).toBe('（4）公务用车购置费');
     expect(tidyCellText('十九、住房保障支出')).toBe('十九、住房保障支出');
     expect(tidyCellText('《2)公务用车运行费')).toBe('（2）公务用车运行费');
+    // Degraded real Fujian scans (seed 41): a closing bracket read as 》, and 其中's colon as a comma.
+    expect(tidyCellText('(2》 公务用车运行费')).toBe('（2）公务用车运行费');
+    expect(tidyCellText('其中 ，（1）公务用车购置费')).toBe('其中：（1）公务用车购置费');
+    expect(tidyCellText('维修(护)费')).toBe('维修(护)费');
+    expect(tidyCellText('其中(1 公务用车购置费')).toBe('其中（1）公务用车购置费');
+    expect(tidyCellText('2， 公务接待费')).toBe('2、公务接待费');
+    expect(tidyCellText('1,234.50')).toBe('1,234.50');
   });
 
   it('finds the ruling lines of a raster grid, in page points', () => {
@@ -173,6 +180,17 @@ describe('OCR building blocks', () => {
     // 100 px at 300 dpi = 24 pt; the 3-pixel line's middle row is 101 px.
     expect(horizontal.map((r) => Math.round(r.y0 * 10) / 10)).toEqual([24.2, 48.2, 72.2, 96.2]);
     expect(horizontal[0]!.x1 - horizontal[0]!.x0).toBeCloseTo(240, 0);
+  });
+
+  it('drops the strokes of large bold type that chain into short lines touching no table (degraded real Fujian scan, seed 41)', () => {
+    const image = gridImage();
+    // A 16 pt title's horizontal strokes above the grid: three dashes 40-55 pt long, 12 px thick, on one text line.
+    for (const [x0, x1] of [[200, 360], [420, 650], [700, 890]] as const) {
+      for (let y = 40; y < 52; y++) image.data.fill(20, y * image.width + x0, y * image.width + x1);
+    }
+    const rulings = findRasterRulings(image);
+    expect(rulings.filter((r) => r.y0 === r.y1).map((r) => Math.round(r.y0))).toEqual([24, 48, 72, 96]);
+    expect(rulings.filter((r) => r.x0 === r.x1)).toHaveLength(4);
   });
 
   it('measures a page lean of about a degree and undoes it', () => {

@@ -393,6 +393,14 @@ export function tidyCellText(reading: string): string {
   out = out.replace(/^([一二三四五六七八九十]{1,3})\s*[:：;；,，]\s*(?=\p{Script=Han})/u, '$1、');
   // An opening parenthesis read as an angle bracket ("《2)公务用车运行费", "〈境)").
   out = out.replace(/[《〈〈⟨<]([^《〈〈⟨<>〉〉⟩》()（）]{1,6})[)）〉〉⟩》>]/gu, '（$1）');
+  // …or a closing one ("(2》公务用车运行费"): a bracketed ordinal, whatever its brackets were read as.
+  out = out.replace(/^(其中[:：]?\s*)?[(（《〈⟨<【[]\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）》〉⟩>】\]]\s*(?=\p{Script=Han})/u, '$1（$2）');
+  // …or lost, a space left where it stood ("其中(1 公务用车购置费").
+  out = out.replace(/^(其中[:：]?\s*)?[(（]\s*(\d{1,2})\s+(?=\p{Script=Han})/u, '$1（$2）');
+  // 其中's colon read as a comma or point ("其中 ，（1）公务用车购置费").
+  out = out.replace(/^其中\s*[，,、;；.。·]\s*/u, '其中：');
+  // A numbered item's 、 read as a comma ("2，公务接待费").
+  out = out.replace(/^(\d{1,2})\s*[，,;；]\s*(?=\p{Script=Han})/u, '$1、');
   return out;
 }
 

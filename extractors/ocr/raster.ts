@@ -223,7 +223,32 @@ export function findRasterRulings(image: GrayImage, minLengthPt = 24, threshold 
     const at = (group.atMin + group.atMax) / 2;
     rulings.push({ x0: at * scale, y0: group.from * scale, x1: at * scale, y1: group.to * scale });
   }
-  return rulings;
+  return withoutStrayStrokes(rulings);
+}
+
+/** The longest ruling a group of lines must hold to be a table's (points): no table is narrower than this. */
+const MIN_TABLE_RULING_PT = 100;
+
+/**
+ * The rulings less the groups that belong to no table: lines that touch one another (crossing or meeting within
+ * 2 pt) form a group, and a group none of whose lines reaches `minTablePt` is the strokes of large bold type
+ * (the 一 and 二 of a 16 pt title chain into "lines" 30–60 pt long); erased as rulings, they ruin the title.
+ */
+export function withoutStrayStrokes(rulings: Ruling[], minTablePt = MIN_TABLE_RULING_PT): Ruling[] {
+  const parent = rulings.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  const reach = 2;
+  const isHorizontal = (r: Ruling) => r.y0 === r.y1;
+  rulings.forEach((a, i) => {
+    if (!isHorizontal(a)) return;
+    rulings.forEach((b, j) => {
+      if (isHorizontal(b)) return;
+      if (b.x0 >= a.x0 - reach && b.x0 <= a.x1 + reach && a.y0 >= b.y0 - reach && a.y0 <= b.y1 + reach) parent[root(i)] = root(j);
+    });
+  });
+  const length = (r: Ruling) => Math.max(r.x1 - r.x0, r.y1 - r.y0);
+  const tableGroups = new Set(rulings.flatMap((r, i) => (length(r) >= minTablePt ? [root(i)] : [])));
+  return rulings.filter((_, i) => tableGroups.has(root(i)));
 }
 
 interface Run {
