@@ -230,6 +230,10 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   const lostOrdinal = ordinal ? null : /^[一二三四五六七八九十百千万]{1,3}[^\p{Script=Han}]{0,3}/u.exec(name)?.[0];
   const afterOrdinal = lostOrdinal ? name.slice(lostOrdinal.length) : '';
   if ([...afterOrdinal].length >= 4 && known.has(afterOrdinal) && (!reference || afterOrdinal === reference)) return correct(afterOrdinal, `, after an ordinal misread as "${lostOrdinal}"`);
+  // An ordinal that kept its 、 but not its numerals ("十妃、住房保障支出" for 十九、): a known name follows the 、.
+  const garbledOrdinal = ordinal ? null : /^[^、]{0,2}[一二三四五六七八九十][^、]{0,2}、/u.exec(name)?.[0];
+  const afterGarbled = garbledOrdinal ? name.slice(garbledOrdinal.length) : '';
+  if ([...afterGarbled].length >= 2 && known.has(afterGarbled) && (!reference || afterGarbled === reference)) return correct(afterGarbled, `, after an ordinal misread as "${garbledOrdinal}"`);
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
   const unmarked = withoutTrailingMarks(name);
   if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');
@@ -363,6 +367,12 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
       if (near.length === 0 && ![3, 5, 7].includes(read.length) && neighboursPinCodes) near = named.filter(fits);
     }
   }
+  // A 项 the reference lacks: "其他涉外发展服务支出" under 21606 涉外发展服务支出 is 2160699, as every 其他…支出 of
+  // the classification is its 款's 99.
+  if (near.length === 0 && neighboursPinCodes && (read === null || !isKnownCode(read))) {
+    const other = otherItemCode(table, row);
+    if (other && (read === null || editDistance(other, read) <= 2)) near = [other];
+  }
   if (near.length !== 1) return;
   // A 款 code in a table of 项 codes ("016" read as 21016 where 2101601 老龄卫生健康事务 sorts there too): the 项
   // code of its name under it, when one fits.
@@ -374,6 +384,24 @@ function correctOcrCode(table: TableIR, row: Row, lostCodesFillable: boolean, is
   if (shiftedUnit) row.unit_code = shiftedUnit;
   const reading = read === null ? 'no OCR code' : `OCR code "${read}"`;
   issues.push({ code: 'ocr.code_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `${reading} of ${row.name} read as ${row.code}, the code of that name that fits between its neighbours` });
+}
+
+/**
+ * The 99 code of the 款 a "其他…" row closes: the 款 of the coded rows around it (its own row above, or the 款
+ * digits of its neighbours), whose name the row's is with 其他 before it; null when none is, or it does not sort there.
+ */
+function otherItemCode(table: TableIR, row: Row): string | null {
+  const name = row.name.replace(/\s+/g, '');
+  if (!name.startsWith('其他')) return null;
+  const at = table.rows.indexOf(row);
+  const nearby = [...table.rows.slice(Math.max(0, at - 3), at), ...table.rows.slice(at + 1, at + 2)].flatMap((r) => (r.code && r.code.length >= 5 ? [r] : []));
+  const parents = new Map<string, string | null>();
+  for (const r of nearby) {
+    const parent = r.code!.slice(0, 5);
+    parents.set(parent, r.code === parent ? r.name.replace(/\s+/g, '') : (parents.get(parent) ?? referenceName(parent)));
+  }
+  const matches = [...parents].filter(([, parentName]) => parentName !== null && [`其他${parentName}`, `其他${parentName.replace(/支出$/, '')}支出`].includes(name)).map(([parent]) => `${parent}99`);
+  return matches.length === 1 && sortsBetweenNeighbours(table, row, matches[0]!) ? matches[0]! : null;
 }
 
 /** A code that exists, and names the row's name where the reference names it at all. */

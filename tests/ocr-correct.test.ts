@@ -139,6 +139,18 @@ describe('codes placed by their neighbours', () => {
     expect(specked[3]!.code).toBe('2210201');
   });
 
+  it('gives a lost code of a 其他…支出 row its 款\'s 99 when the reference lacks it (degraded real Fujian scan, seed 41)', () => {
+    // 2160699 其他涉外发展服务支出 is not in the reference; its 款 21606 涉外发展服务支出 is printed above it.
+    const rows = [row('商业服务业等支出', '216'), row('商业流通事务', '21602'), row('其他商业流通事务支出', '2160299'), row('涉外发展服务支出', '21606'), row('其他涉外发展服务支出', null), row('住房保障支出', '221'), row('住房改革支出', '22102'), row('住房公积金', '2210201')];
+    const issues: Issue[] = [];
+    correctOcrRowNames([table(rows)], templates, null, issues);
+    expect(rows[4]!.code).toBe('2160699');
+    // A 其他 row whose name is no 款's around it keeps no code.
+    const unrelated = [row('商业服务业等支出', '216'), row('商业流通事务', '21602'), row('其他商业流通事务支出', '2160299'), row('涉外发展服务支出', '21606'), row('其他服务支出', null), row('住房保障支出', '221'), row('住房改革支出', '22102'), row('住房公积金', '2210201')];
+    correctOcrRowNames([table(unrelated)], templates, null, []);
+    expect(unrelated[4]!.code).toBeNull();
+  });
+
   it('repairs a code read as another real code with a speck after the name, a code of no possible length, and a 款 code that is its name\'s 项 (held-out seed 32)', () => {
     const rows = [
       row('行政单位离退休', '2080501'),
@@ -254,6 +266,11 @@ describe('speck characters and totals named by their figures', () => {
     expect([marked.name, anded.name, lookAlike.name, total.name, department.name, housing.name, general.name, innerSpeck.name, person.name, ordinal.name]).toEqual(['合计', '合计', '收入合计', '合计', '苍溪县医疗保障局', '住房公积金', '一般行政管理事务', '本年支出合计', '对个人和家庭的补助支出', '住房保障支出']);
     expect(ordinal.name_raw).toBe('十万住房保障支出');
     expect(junkOrdinal.name).toBe('上年结转');
+    // An ordinal that kept its 、 with a numeral misread (degraded real Fujian scan, seed 41: 十九、 read 十妃、).
+    const keptMark = row('十妃、住房保障支出');
+    const notOrdinal = row('妃子、住房保障支出');
+    correctOcrRowNames([table([keptMark, notOrdinal])], templates, null, []);
+    expect([keptMark.name, notOrdinal.name]).toEqual(['住房保障支出', '妃子、住房保障支出']);
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });

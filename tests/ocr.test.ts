@@ -132,6 +132,10 @@ describe('OCR building blocks', () => {
     expect(cleanFigure('89:79')).toBe('89.79');
     expect(cleanFigure('303,00')).toBe('303.00');
     expect(cleanFigure('73.97.')).toBe('73.97');
+    // A speck before a figure that has its point (degraded real Fujian scan, seed 41); a point that is the figure's own stays.
+    expect(cleanFigure('.68957.85')).toBe('68957.85');
+    expect(cleanFigure('.85')).toBe('.85');
+    expect(cleanFigure('306..00')).toBe('306.00');
     expect(cleanFigure('1,303')).toBe('1,303');
     expect(cleanFigure('4,302,44')).toBe('4,302.44');
     expect(cleanFigure('3293')).toBe('3293');

@@ -250,6 +250,13 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
       })
       .sort((a, b) => b.confidence - a.confidence)[0];
     if (decimal) return item(...signDoubt([decimal.raw, Math.min(confidence, 0.6), dedupe(digits.filter((d) => !agree(d.raw, decimal.raw) && WELL_FORMED.test(d.raw)))]));
+    // Inked, no text reading at all, and only unsure digit readings ("1778.21" at 0.00 and 0.51 where the line reading
+    // is empty): the cell is not blank. Its best digit reading goes on as a doubtful figure, for the arithmetic to
+    // prove or send to review; dropped, the printed figure would come out as a blank no one is asked to check.
+    // So is a cell whose only text readings are a character or two no reading is sure of ("人", "有人" for 4825.87),
+    // when the digits give a figure with its fen.
+    const garbage = texts.every((t) => t.confidence < 0.6 && !/\d/.test(t.raw) && [...t.raw].length <= 2);
+    if (WELL_FORMED.test(value) && /\d.*\d/.test(value) && (texts.length === 0 || (garbage && /\d.*\d.*\d/.test(value) && /\.\d{2}$/.test(value)))) return item(...signDoubt([value, Math.min(confidence, 0.3), others]));
   }
   // Nothing but ruling marks, and no figure in the ink either.
   if (texts.length === 0) return null;
@@ -424,6 +431,10 @@ export function cleanFigure(reading: string): string {
   // The same after thousands groups ("4,302,44"): a last group of two digits is the fen.
   if (/^-?\d{1,3}(?:,\d{3})+[:;,]\d{2}$/.test(out)) out = out.replace(/[:;,](?=\d{2}$)/, '.');
   if (/^-?[\d,]*\d\.\d{2}\.$/.test(out)) out = out.slice(0, -1);
+  // A point doubled ("306..00").
+  if (/^-?[\d,]*\d\.\.\d{2}$/.test(out)) out = out.replace('..', '.');
+  // …or before the first ("．68957.85"): the figure has its own point already.
+  if (/^[.,·．]\d[\d,]*\.\d{2}$/.test(out)) out = out.slice(1);
   return out;
 }
 
