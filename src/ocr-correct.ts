@@ -68,7 +68,8 @@ export function correctOcrLabels(raws: RawTable[], templates: Template[], issues
  * that is clearly closest to a known title becomes the title, to be corrected as any misread title is.
  */
 function titleFromContext(raw: RawTable, titles: string[], issues: Issue[]): void {
-  const candidates = raw.context.filter((line) => !/部门|单位|^\d|^[（(]?[一二三四五六七八九十]+[)）、]/.test(line) && titleKey(line).length >= 6);
+  // A line may open with the year ("2026年度支出预算总胡", 表 read 胡), not with other figures.
+  const candidates = raw.context.filter((line) => !/部门|单位|^\d(?!\d{3}\s*年)|^[（(]?[一二三四五六七八九十]+[)）、]/.test(line) && titleKey(line).length >= 6);
   const asTitle = (text: string) => cleanTitle(text).replace(/[、，,。.:：;；]+$/, '');
   const line = candidates.find((text) => closestTitle(titleKey(asTitle(text)), titles) !== null);
   if (line === undefined) return;
@@ -153,7 +154,8 @@ function titleResemblance(key: string, title: string): number {
   const chars = [...key];
   const tail = chars.slice(-[...title].length).join('');
   const prefix = chars.slice(0, Math.max(0, chars.length - [...title].length)).join('');
-  return Math.max(/[\d年度]/.test(prefix) ? similarity(tail, title) : 0, similarity(key, title));
+  const unprefixed = key.replace(/^[\d年度]+/, '');
+  return Math.max(/[\d年度]/.test(prefix) ? similarity(tail, title) : 0, similarity(key, title), unprefixed === key ? 0 : similarity(unprefixed, title));
 }
 
 function closestTitle(key: string, titles: string[]): { title: string; score: number } | null {
@@ -660,6 +662,34 @@ export function agreeOnUnitNames(tables: TableIR[], issues: Issue[]): void {
       issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" of unit ${unit} read as "${agreed}", as ${count} other readings of that unit's row give it` });
       row.name = agreed;
     }
+  }
+}
+
+/** The place a unit's name opens with: 泉州市, 苍溪县, 福建省 (up to the first 省, 市, 县, 区 or 州 within five characters). */
+const PLACE_PREFIX = /^\p{Script=Han}{1,4}?(?:[省市县区]|州(?!市))/u;
+
+/**
+ * A unit table's rows name units of one place ("泉州市…" throughout a Quanzhou department's 收入预算总表): a row
+ * whose place OCR misread one slip away ("景州市", "朱州市人民政府…") takes the place most rows agree on, when at least
+ * two others and more than half of the table's unit names give it, and it is the department's own where the
+ * department is known. An info issue keeps the reading.
+ */
+export function agreeOnUnitPlaces(tables: TableIR[], department: string | null, issues: Issue[]): void {
+  const departmentPlace = department ? (PLACE_PREFIX.exec(department)?.[0] ?? null) : null;
+  for (const table of tables.filter(readByOcr)) {
+    const units = table.rows.filter((r) => r.code === null && [...r.name].length >= 5 && !SUMMARY_NAMES.includes(r.name) && PLACE_PREFIX.test(r.name));
+    const places = units.map((r) => PLACE_PREFIX.exec(r.name)![0]);
+    if (places.length < 3) continue;
+    const agreed = mostCommon(places);
+    const count = places.filter((p) => p === agreed).length;
+    if (count < 2 || count * 2 <= places.length || (departmentPlace !== null && departmentPlace !== agreed)) continue;
+    units.forEach((row, k) => {
+      const place = places[k]!;
+      if (place === agreed || [...place].length !== [...agreed].length || editDistance(place, agreed) > 1) return;
+      const name = agreed + row.name.slice(place.length);
+      issues.push({ code: 'ocr.name_corrected', severity: 'info', table: table.kind, page: row.cells.find((c) => c.page !== null)?.page ?? null, message: `OCR row name "${row.name}" read as "${name}": ${count} other units of the table are of ${agreed}` });
+      row.name = name;
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import { makeInput } from './ingest.js';
 import { layoutPage } from './layout.js';
 import type { DocumentIR, Issue, TableIR } from './model.js';
 export { documentStatus } from './status.js';
-import { agreeOnDepartment, agreeOnUnitCodes, agreeOnUnitNames, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from './ocr-correct.js';
+import { agreeOnDepartment, agreeOnUnitCodes, agreeOnUnitNames, agreeOnUnitPlaces, alignTwinColumnGroups, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from './ocr-correct.js';
 import { assembleTables, readTable, type RawTable } from './tables.js';
 import { loadTemplates, type Template } from './templates.js';
 import { validateDocument } from './validate.js';
@@ -67,6 +67,7 @@ export const stages: Stage[] = [
       correctOcrRowNames(doc.tables, loadTemplates(), doc.meta.department, doc.issues);
       agreeOnUnitCodes(doc.tables, doc.issues);
       agreeOnUnitNames(doc.tables, doc.issues);
+      agreeOnUnitPlaces(doc.tables, doc.meta.department, doc.issues);
       // After the codes are mended: a misread 款 code ("21015") would otherwise hide its 项 rows from the sums.
       nameTotalsByArithmetic(doc.tables, loadTemplates(), state.template, doc.issues);
       alignTwinColumnGroups(doc.tables, loadTemplates(), doc.issues);

@@ -19,8 +19,11 @@ interface Place {
   cell: Cell;
 }
 
-/** Digits OCR confuses with each other (0↔8, 1↔7, 3↔8, 5↔6, and 5↔9 seen on a photocopy: 992.72 for 592.72). */
-const CONFUSED: Record<string, string[]> = { '0': ['8'], '8': ['0', '3'], '1': ['7'], '7': ['1'], '3': ['8'], '5': ['6', '9'], '6': ['5'], '9': ['5'] };
+/**
+ * Digits OCR confuses with each other (0↔8, 1↔7, 3↔8, 5↔6; 5↔9 seen on a photocopy: 992.72 for 592.72; 1↔4 in the
+ * Song figures of real Fujian tables: 18764.88 for 48764.88, 1048.02 for 4048.02).
+ */
+const CONFUSED: Record<string, string[]> = { '0': ['8'], '8': ['0', '3'], '1': ['7', '4'], '4': ['1'], '7': ['1'], '3': ['8'], '5': ['6', '9'], '6': ['5'], '9': ['5'] };
 
 /** Letters OCR reads for digits in a figure it took for text ("L15" for 1.15, "了.74" for 7.74). */
 const DIGIT_LOOKALIKES: Record<string, string> = { L: '1', l: '1', I: '1', i: '1', '|': '1', '!': '1', 丨: '1', O: '0', o: '0', D: '0', Q: '0', S: '5', s: '5', B: '8', Z: '2', z: '2', 了: '7', g: '9', q: '9' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { editDistance } from '../src/fuzzy.js';
 import { readMetadata } from '../src/classify.js';
 import type { Cell, DocumentIR, Issue, Row, TableIR } from '../src/model.js';
-import { agreeOnUnitCodes, agreeOnUnitNames, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from '../src/ocr-correct.js';
+import { agreeOnUnitCodes, agreeOnUnitNames, agreeOnUnitPlaces, alignTwinColumnGroups, consensusName, correctOcrLabels, correctOcrRowNames, inferColumnsFromOrder, nameTotalsByArithmetic } from '../src/ocr-correct.js';
 import type { RawTable } from '../src/tables.js';
 import { loadTemplates } from '../src/templates.js';
 
@@ -84,6 +84,10 @@ describe('OCR label correction', () => {
     correctOcrLabels(raws, templates, issues);
     expect(raws.map((r) => r.title)).toEqual(['收支预算总表', '收入预算总表', '支出预算总表', '财政拨款收支预算总表', '一般公共预算拨款支出预算表', '政府性基金预算拨款支出预算表']);
     expect(issues.map((i) => i.code).sort()).toEqual(['ocr.title_corrected', 'ocr.title_corrected', 'ocr.title_inferred']);
+    // The year's digits lost and 年度 kept (seed 42: 年度收所算益表): compared without 年度, it still resembles its place's title.
+    const lostYear = raws.map((r, i) => ({ ...r, title: i === 1 ? '年度收所算益表' : r.title }));
+    correctOcrLabels(lostYear, templates, []);
+    expect(lostYear[1]!.title).toBe('收入预算总表');
   });
 
   it('matches a misread title that ends with a shorter known title against the longer ones', () => {
@@ -415,6 +419,18 @@ describe('titles OCR garbled', () => {
     expect(openingFujian[0]!.title).toBe('收支预算总表');
   });
 
+  it('gives a unit whose place OCR misread the place the table\'s other units share (degraded real Fujian scan, seed 42)', () => {
+    const units = ['合计', '泉州市12345政务服务便民热线中心', '泉州市人民政府办公室', '景州市人民政府发展研究中心', '泉州市外事翻译与对外交流服务中心', '朱州市机关事务服务中心', '泉州市人民政府公报室', '晋江市某某中心'].map((name) => row(name));
+    const issues: Issue[] = [];
+    agreeOnUnitPlaces([table(units)], null, issues);
+    expect(units.map((r) => r.name)).toEqual(['合计', '泉州市12345政务服务便民热线中心', '泉州市人民政府办公室', '泉州市人民政府发展研究中心', '泉州市外事翻译与对外交流服务中心', '泉州市机关事务服务中心', '泉州市人民政府公报室', '晋江市某某中心']);
+    expect(issues).toHaveLength(2);
+    // Where the department is of another place than most rows, nothing is changed.
+    const other = ['泉州市公安局', '泉州市看守所', '录州市公安局某分局'].map((name) => row(name));
+    agreeOnUnitPlaces([table(other)], '福州市公安局', []);
+    expect(other[2]!.name).toBe('录州市公安局某分局');
+  });
+
   it('takes the title of an untitled OCR table from the lines above it: 表 lost, or a speck after it (003 held-out seeds 24, 26)', () => {
     const sichuan = raws(['部门收支总表', '部门收入总表', '部门支出总表', '', '财政拨款支出预算表（部门经济分类科目）', '一般公共预算支出预算表', '']);
     sichuan[3]!.context = ['财政拨款收支预算总表、', '部门 322- 苍溪县医疗保障局部门', '金额单位万元'];
@@ -424,6 +440,12 @@ describe('titles OCR garbled', () => {
     expect([sichuan[3]!.title, sichuan[6]!.title]).toEqual(['财政拨款收支预算总表', '一般公共预算基本支出预算表']);
     expect(sichuan[3]!.title_raw).toBe('财政拨款收支预算总表、');
     expect(issues.filter((i) => i.code === 'ocr.title_corrected')).toHaveLength(3);
+    // A title line that opens with its year and lost its 表 (degraded real Fujian scan, seed 42: 表 read 胡); a line of other figures is no title.
+    const fujian = raws(['收支预算总表', '收入预算总表', '', '财政拨款收支预算总表', '']);
+    fujian[2]!.context = ['2026年度支出预算总胡', '单位：万元'];
+    fujian[4]!.context = ['1369.27 1063.27 306.00', '单位：万元'];
+    correctOcrLabels(fujian, templates, []);
+    expect([fujian[2]!.title, fujian[4]!.title]).toEqual(['支出预算总表', '']);
     // Only 部门 and 单位 lines above: the table stays untitled.
     const plain = raws(['部门收支总表', '']);
     plain[1]!.context = ['部门 322- 苍溪县医疗保障局部门', '金额单位万元'];

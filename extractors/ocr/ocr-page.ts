@@ -389,7 +389,7 @@ export function tidyCellText(reading: string): string {
   const cjk = '\\p{Script=Han}';
   let out = reading.replace(/\s*\n\s*/g, '').trim();
   out = out.replace(new RegExp(`(?<=[${cjk}（）()：:、])\\s+(?=[${cjk}（）()：:、])`, 'gu'), '');
-  out = out.replace(/^[|｜\][”“"'‘’`!,，。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
+  out = out.replace(/^[|｜\][”“"'‘’`!,，、。.·…_\-—~\s]+/u, '').replace(/[|｜\][”“"'‘’`!,，。·…_\-—~\s]+$/u, '');
   // An ordinal's 、 read as a comma or colon after a speck or look-alike ("士九，住房保障支出" for 十九、).
   out = out.replace(/^[^一二三四五六七八九十百（(\d\s]\s*([一二三四五六七八九十]{1,2})\s*[:：;；,，]\s*(?=\p{Script=Han})/u, '$1、');
   // A speck read as a character before a row's ordinal ("上九、住房保障支出").
@@ -406,6 +406,8 @@ export function tidyCellText(reading: string): string {
   out = out.replace(/^(其中[:：]?\s*)?[(（]\s*(\d{1,2})\s+(?=\p{Script=Han})/u, '$1（$2）');
   // 其中's colon read as a comma or point ("其中 ，（1）公务用车购置费").
   out = out.replace(/^其中\s*[，,、;；.。·]\s*/u, '其中：');
+  // A numbered item's 1 read as a letter ("J、因公出国(境)费用").
+  out = out.replace(/^[JjIl|]\s*、(?=\p{Script=Han})/u, '1、');
   // A numbered item's 、 read as a comma ("2，公务接待费").
   out = out.replace(/^(\d{1,2})\s*[，,;；]\s*(?=\p{Script=Han})/u, '$1、');
   return out;
