@@ -233,9 +233,11 @@ function correctOcrName(table: TableIR, row: Row, vocabulary: string[], known: S
   const afterOrdinal = lostOrdinal ? name.slice(lostOrdinal.length) : '';
   if ([...afterOrdinal].length >= 4 && known.has(afterOrdinal) && (!reference || afterOrdinal === reference)) return correct(afterOrdinal, `, after an ordinal misread as "${lostOrdinal}"`);
   // An ordinal that kept its 、 but not its numerals ("十妃、住房保障支出" for 十九、): a known name follows the 、.
-  const garbledOrdinal = ordinal ? null : /^[^、]{0,2}[一二三四五六七八九十][^、]{0,2}、/u.exec(name)?.[0];
+  // With no numeral left ("上、节能环保支出" for 十一、), only before a known name of four characters or more.
+  const garbledOrdinal = ordinal ? null : /^[^、]{1,3}、/u.exec(name)?.[0];
   const afterGarbled = garbledOrdinal ? name.slice(garbledOrdinal.length) : '';
-  if ([...afterGarbled].length >= 2 && known.has(afterGarbled) && (!reference || afterGarbled === reference)) return correct(afterGarbled, `, after an ordinal misread as "${garbledOrdinal}"`);
+  const minLength = garbledOrdinal && /[一二三四五六七八九十]/.test(garbledOrdinal) ? 2 : 4;
+  if ([...afterGarbled].length >= minLength && known.has(afterGarbled) && (!reference || afterGarbled === reference)) return correct(afterGarbled, `, after an ordinal misread as "${garbledOrdinal}"`);
   // Marks after a known name ("合计>", "住房公积金、"): dropped, whatever the name's length.
   const unmarked = withoutTrailingMarks(name);
   if (unmarked !== name && known.has(unmarked) && (!reference || unmarked === reference)) return correct(unmarked, '');

@@ -272,9 +272,11 @@ describe('speck characters and totals named by their figures', () => {
     expect(junkOrdinal.name).toBe('上年结转');
     // An ordinal that kept its 、 with a numeral misread (degraded real Fujian scan, seed 41: 十九、 read 十妃、).
     const keptMark = row('十妃、住房保障支出');
-    const notOrdinal = row('妃子、住房保障支出');
-    correctOcrRowNames([table([keptMark, notOrdinal])], templates, null, []);
-    expect([keptMark.name, notOrdinal.name]).toEqual(['住房保障支出', '妃子、住房保障支出']);
+    // No numeral left (seed 43: 十一、 read 上、): before a known name of four characters or more only.
+    const noNumeral = row('上、节能环保支出');
+    const shortName = row('上、奖金');
+    correctOcrRowNames([table([keptMark, noNumeral, shortName])], templates, null, []);
+    expect([keptMark.name, noNumeral.name, shortName.name]).toEqual(['住房保障支出', '节能环保支出', '上、奖金']);
   });
 
   const figures = (name: string, code: string | null, values: (number | null)[]): Row => ({ code, unit_code: null, name, name_raw: name, values, cells: values.map(() => cell()) });

@@ -126,6 +126,10 @@ describe('OCR building blocks', () => {
     expect(at(stretched, 50, 40)).toBe(255);
     const figure = mainInkRun(stretched, 128);
     expect(figure.width).toBe(81 + 20);
+    // "9. 14" in a Song face (degraded real Fujian scan, seed 41): the space after the point, 18 px beside ink 32 px
+    // tall in a cell 57 px tall, is no gap between a figure and a speck; read cut there, 9.14 came out as 14.
+    const spaced = canvas(300, 57, [[100, 12, 117, 43], [121, 40, 124, 43], [143, 12, 180, 43], [260, 30, 261, 31]]);
+    expect(mainInkRun(spaced, 128).width).toBe(81 + 20);
   });
 
   it('cleans what OCR makes of a figure\'s punctuation, never its digits', () => {
@@ -173,6 +177,7 @@ describe('OCR building blocks', () => {
     expect(tidyCellText('其中(1 公务用车购置费')).toBe('其中（1）公务用车购置费');
     expect(tidyCellText('2， 公务接待费')).toBe('2、公务接待费');
     expect(tidyCellText('J、因公出国(境)费用')).toBe('1、因公出国(境)费用');
+    expect(tidyCellText('1、因公出国 《（ 卉）费用')).toBe('1、因公出国（卉）费用');
     // An ordinal 一 lost, its 、 left (seed 42): no name opens with 、.
     expect(tidyCellText('、一般公共预算拨款收入')).toBe('一般公共预算拨款收入');
     expect(tidyCellText('1,234.50')).toBe('1,234.50');

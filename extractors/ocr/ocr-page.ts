@@ -400,6 +400,8 @@ export function tidyCellText(reading: string): string {
   out = out.replace(/^([一二三四五六七八九十]{1,3})\s*[:：;；,，]\s*(?=\p{Script=Han})/u, '$1、');
   // An opening parenthesis read as an angle bracket ("《2)公务用车运行费", "〈境)").
   out = out.replace(/[《〈〈⟨<]([^《〈〈⟨<>〉〉⟩》()（）]{1,6})[)）〉〉⟩》>]/gu, '（$1）');
+  // …or read twice, as an angle bracket before the bracket itself ("因公出国《（卉）费用").
+  out = out.replace(/\s*[《〈⟨<]\s*(?=[（(])/gu, '');
   // …or a closing one ("(2》公务用车运行费"): a bracketed ordinal, whatever its brackets were read as.
   out = out.replace(/^(其中[:：]?\s*)?[(（《〈⟨<【[]\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）》〉⟩>】\]]\s*(?=\p{Script=Han})/u, '$1（$2）');
   // …or lost, a space left where it stood ("其中(1 公务用车购置费").
