@@ -224,7 +224,9 @@ export function settleOcrConfidence(doc: DocumentIR, checker: Checker): void {
   for (const place of ocrPlaces(doc)) {
     const tally = checker.outcomes.get(place.cell);
     const value = place.row.values[place.column];
-    if (value === 0) continue;
+    // A zero that breaks an identity is as suspect as any figure in it (1.00 read as 0.00); one that breaks none
+    // proves nothing and is left as read.
+    if (value === 0 && !(tally && tally.failed > 0)) continue;
     if (tally && tally.failed > 0) {
       place.cell.confidence = Math.min(place.cell.confidence, DISPUTED_CONFIDENCE);
       doc.issues.push({ code: 'ocr.disputed', severity: 'warning', table: place.table.kind, ...(place.table.part ? { part: place.table.part } : {}), page: place.cell.page, bbox: place.cell.bbox, message: `OCR figure "${place.cell.raw}" (${place.row.name_raw || place.row.code || 'a row'}) breaks an identity and no single re-reading explains it` });

@@ -425,6 +425,13 @@ describe('numbers proven by the arithmetic', () => {
     expect(doc.checks.failed).toBeGreaterThan(0);
   });
 
+  it('flags a confident OCR zero that breaks an identity (410.00 read as 0.00): a zero is as suspect as any figure of a failed sum', async () => {
+    const { doc, cell } = await withOcrMisreading('0.00', 0, 0.96);
+    expect(cell.confidence).toBe(0.5);
+    expect(doc.issues.some((i) => i.code === 'ocr.disputed' && i.message.includes('"0.00"'))).toBe(true);
+    expect(doc.checks.failed).toBeGreaterThan(0);
+  });
+
   it('corrects a sure OCR figure in a blank cell ("10.00", a speck before 0.00) when both identities it broke hold without it', async () => {
     // 收入决算表 20126 档案事务 has no 事业收入: its row's sum and its 类 201's both break with 10.00 there, and hold with 0.
     const { doc, cell } = await withOcrMisreading('10.00', 10, 0.96, '20126', 3, 'T02');
