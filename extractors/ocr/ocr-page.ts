@@ -255,8 +255,10 @@ async function readRuledCell(image: GrayImage, cell: [number, number, number, nu
     // prove or send to review; dropped, the printed figure would come out as a blank no one is asked to check.
     // So is a cell whose only text readings are a character or two no reading is sure of ("人", "有人" for 4825.87),
     // when the digits give a figure with its fen.
-    const garbage = texts.every((t) => t.confidence < 0.6 && !/\d/.test(t.raw) && [...t.raw].length <= 2);
-    if (WELL_FORMED.test(value) && /\d.*\d/.test(value) && (texts.length === 0 || (garbage && /\d.*\d.*\d/.test(value) && /\.\d{2}$/.test(value)))) return item(...signDoubt([value, Math.min(confidence, 0.3), others]));
+    const digitCount = value.replace(/\D/g, '').length;
+    const unread = texts.length === 0 && digitCount >= 2;
+    const garbage = texts.length > 0 && texts.every((t) => t.confidence < 0.6 && !/\d/.test(t.raw) && [...t.raw].length <= 2) && digitCount >= 3 && /\.\d{2}$/.test(value);
+    if (WELL_FORMED.test(value) && (unread || garbage)) return item(...signDoubt([value, Math.min(confidence, 0.3), others]));
   }
   // Nothing but ruling marks, and no figure in the ink either.
   if (texts.length === 0) return null;
